@@ -1,0 +1,58 @@
+/*
+ * message.h -- read-only view of a mail message for the Sieve tests.
+ *
+ * The message is parsed once: header fields are split, unfolded and indexed
+ * by lower-cased name so that a script of 10,000 header tests looks each
+ * name up in O(1). Values are decoded (RFC 2047 encoded words to UTF-8) on
+ * first request and cached. Broken messages still parse: no empty line
+ * between header and body, bare CR or LF line ends, 8-bit header bytes,
+ * lines that are not header fields (the header ends there).
+ */
+#ifndef SIEVE_MESSAGE_H
+#define SIEVE_MESSAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct arena;
+
+struct sieve_header {
+	const char *name;	/* as written, NUL-terminated */
+	const char *value;	/* unfolded (CRLF/LF removed before WSP),
+				   leading and trailing WSP removed, raw */
+	size_t value_len;
+};
+
+struct sieve_message;
+
+/* data must stay valid as long as the message is used; it is not copied. */
+struct sieve_message *sieve_message_parse(struct arena *a, const char *data,
+					  size_t len);
+
+/* Values of every field called name (case-insensitive), in message order.
+ * Returns the count; *values points at an array the message owns. */
+size_t sieve_message_header(struct sieve_message *m, const char *name,
+			    const char *const **values);
+/* Same, with RFC 2047 encoded words decoded to UTF-8. */
+size_t sieve_message_header_decoded(struct sieve_message *m, const char *name,
+				    const char *const **values);
+/* All fields in message order. */
+size_t sieve_message_fields(const struct sieve_message *m,
+			    const struct sieve_header **fields);
+
+size_t sieve_message_size(const struct sieve_message *m);
+const char *sieve_message_data(const struct sieve_message *m, size_t *len);
+/* Body: everything after the empty line ending the header. */
+const char *sieve_message_body(const struct sieve_message *m, size_t *len);
+
+/*
+ * RFC 2047: decodes the encoded words of a header value into UTF-8 (B and Q
+ * encodings, any charset iconv knows, RFC 2231 language suffix ignored);
+ * white space between two adjacent encoded words is dropped. Malformed or
+ * unknown-charset words are left as written. Returns a NUL-terminated
+ * string in a (s itself if it has no encoded word).
+ */
+const char *sieve_rfc2047_decode(struct arena *a, const char *s, size_t len,
+				 size_t *outlen);
+
+#endif
