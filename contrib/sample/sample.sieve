@@ -1,0 +1,23 @@
+# A typical user script, the kind the admin howto teaches: sort a mailing
+# list, file spam flagged by the subject, forward a topic, keep the rest.
+require ["fileinto", "envelope"];
+
+if header :contains "List-Id" "<dev.lists.example.org>" {
+	fileinto "Lists/dev";
+	stop;
+}
+
+if anyof (header :contains "Subject" "[SPAM]",
+          header :is "X-Spam-Flag" "YES") {
+	fileinto "Spam";
+	stop;
+}
+
+if address :domain "From" "qq.com" {
+	discard;
+	stop;
+}
+
+if header :contains "Subject" "Foo Bar" {
+	redirect "jdoe@example.com";
+}

@@ -1,0 +1,192 @@
+/*
+ * sieve.h -- public API of the tamis Sieve engine (RFC 5228 and extensions).
+ *
+ * Life of a script:
+ *   instance (enabled extensions, limits)
+ *     -> sieve_compile(): source -> binary (diagnostics as file:line:col)
+ *     -> sieve_binary_save()/sieve_binary_open(): the .svbin cache beside the
+ *        script; loading is an mmap and a checksum, no parsing
+ *     -> sieve_execute(): runs against one message and envelope, filling a
+ *        result (the list of actions); the engine itself does no I/O
+ *        besides calling the host's callbacks.
+ * The host (deliver, sieve-test, managesieved, the testsuite) then carries
+ * out the result.
+ */
+#ifndef SIEVE_H
+#define SIEVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sieve_diag.h"
+
+struct arena;
+
+/* ---- limits ----------------------------------------------------------- */
+
+struct sieve_limits {
+	size_t max_script_size;		/* sieve_max_script_size: 1M */
+	unsigned max_nesting;		/* blocks and tests: 32 */
+	size_t max_string_len;		/* one string: 1M */
+	size_t max_list_items;		/* one string list: 10000 */
+	unsigned long max_nodes;	/* commands + tests: 1000000 */
+	unsigned max_errors;		/* compile errors reported: 10 */
+	unsigned max_actions;		/* sieve_max_actions: 32 */
+	unsigned max_redirects;		/* sieve_max_redirects: 4 */
+	unsigned max_cpu_time;		/* sieve_max_cpu_time, seconds: 0 */
+	uint64_t max_steps;		/* instructions per run: 50M */
+	size_t max_runtime_memory;	/* per run (variables, strings): 64M */
+};
+
+void sieve_limits_default(struct sieve_limits *lim);
+
+/* ---- instance ---------------------------------------------------------- */
+
+struct sieve_instance;
+
+struct sieve_instance *sieve_instance_new(const struct sieve_limits *lim);
+void sieve_instance_free(struct sieve_instance *inst);
+struct sieve_limits *sieve_instance_limits(struct sieve_instance *inst);
+
+/*
+ * Changes the set of enabled extensions, as Pigeonhole's sieve_extensions
+ * setting and sievec -x do: "+name" enables, "-name" disables, a list of
+ * bare names replaces the whole set. Unknown names are an error (message
+ * written to err). Returns 0 or -1.
+ */
+int sieve_instance_set_extensions(struct sieve_instance *inst,
+				  const char *spec, char *err, size_t errlen);
+/* Enables an extension normally hidden from scripts (the testsuite). */
+int sieve_instance_enable_hidden(struct sieve_instance *inst,
+				 const char *name);
+bool sieve_instance_extension_enabled(const struct sieve_instance *inst,
+				      const char *name);
+/* Space-separated names of the enabled extensions (ManageSieve SIEVE
+ * capability). Static storage owned by the instance. */
+const char *sieve_instance_capabilities(struct sieve_instance *inst);
+
+/* ---- compile / binary -------------------------------------------------- */
+
+struct sieve_binary;
+
+/* Compiles src; returns NULL when there were errors (all reported to d). */
+struct sieve_binary *sieve_compile(struct sieve_instance *inst,
+				   const char *src, size_t len,
+				   const char *script_name,
+				   struct sieve_diag *d);
+/* Reads and compiles a file; read errors are reported to d too. */
+struct sieve_binary *sieve_compile_file(struct sieve_instance *inst,
+					const char *path,
+					const char *script_name,
+					struct sieve_diag *d);
+
+/* Atomic write (temporary file, fsync, rename). 0 or -1 with errno. */
+int sieve_binary_save(const struct sieve_binary *bin, const char *path);
+/* Maps a saved binary. NULL when it is absent, truncated, corrupt, from
+ * another version or needs an extension that is not enabled: *why says
+ * which (static string), and the caller recompiles from source. */
+struct sieve_binary *sieve_binary_open(struct sieve_instance *inst,
+				       const char *path, const char **why);
+/* Same from memory (copied). */
+struct sieve_binary *sieve_binary_from_data(struct sieve_instance *inst,
+					    const void *data, size_t len,
+					    const char **why);
+const void *sieve_binary_data(const struct sieve_binary *bin, size_t *len);
+const char *sieve_binary_script_name(const struct sieve_binary *bin);
+void sieve_binary_dump(const struct sieve_binary *bin, FILE *out);
+void sieve_binary_free(struct sieve_binary *bin);
+
+/* ---- message, envelope ------------------------------------------------- */
+
+struct sieve_message;
+
+/* Parses a message held in memory (not copied; must outlive the message). */
+struct sieve_message *sieve_message_parse(struct arena *a, const char *data,
+					  size_t len);
+
+struct sieve_envelope {
+	const char *from;	/* MAIL FROM path; "" = null sender; NULL = none */
+	const char *to;		/* RCPT TO of this delivery */
+	const char *orig_to;	/* original recipient (ORCPT / -a) */
+	const char *auth;	/* authenticated submitter, or NULL */
+};
+
+/* ---- results ----------------------------------------------------------- */
+
+enum sieve_action_type {
+	SIEVE_ACT_KEEP,		/* store into the default mailbox */
+	SIEVE_ACT_FILEINTO,	/* store into mailbox */
+	SIEVE_ACT_REDIRECT,	/* forward to address */
+	SIEVE_ACT_DISCARD,
+	SIEVE_ACT_REJECT,	/* RFC 5429 reject: MDN-style refusal */
+	SIEVE_ACT_EREJECT,	/* RFC 5429 ereject: SMTP-level refusal */
+	SIEVE_ACT_EXT,		/* extension action (vacation, notify, ...) */
+};
+
+struct sieve_action {
+	enum sieve_action_type type;
+	const char *name;	/* "keep", "fileinto", ..., or the ext's */
+	const char *target;	/* mailbox, address, or reason text */
+	bool copy;		/* :copy (RFC 3894) */
+	bool create;		/* :create (RFC 5490) */
+	const char *const *flags;	/* imap4flags, NULL-terminated, or NULL */
+	const char *special_use;	/* :specialuse, or NULL */
+	const char *script;	/* script that added it */
+	unsigned line;		/* its source line */
+	const void *ext_data;	/* extension payload */
+};
+
+struct sieve_result;
+
+/* A result collects the actions of one or more scripts run in sequence
+ * (sieve_before, the user script, sieve_after) for one message. */
+struct sieve_result *sieve_result_new(struct arena *a,
+				      const struct sieve_limits *lim);
+size_t sieve_result_actions(const struct sieve_result *r,
+			    const struct sieve_action *const **actions);
+/* True while no action cancelled the implicit keep (RFC 5228 2.10.2). */
+bool sieve_result_implicit_keep(const struct sieve_result *r);
+/* The actions to perform, implicit keep included as a "keep" action,
+ * duplicates merged; used by hosts to execute and by sieve-test to print. */
+size_t sieve_result_final(struct sieve_result *r,
+			  const struct sieve_action *const **actions);
+/* Prints one action per line in the canonical text of sieve-test(1). */
+void sieve_result_print(struct sieve_result *r, FILE *out);
+void sieve_action_print(const struct sieve_action *a, FILE *out);
+
+/* ---- execution --------------------------------------------------------- */
+
+struct sieve_host {
+	void *ctx;
+	/* mailboxexists / fileinto checks: 1 exists, 0 not, -1 error. */
+	int (*mailbox_exists)(void *ctx, const char *mailbox);
+};
+
+enum sieve_exec_status {
+	SIEVE_EXEC_OK = 0,
+	SIEVE_EXEC_FAILURE = -1,	/* runtime error: implicit keep applies */
+	SIEVE_EXEC_TEMPFAIL = -2,	/* host trouble: try again later */
+	SIEVE_EXEC_CORRUPT = -3,	/* binary corrupt: recompile */
+	SIEVE_EXEC_LIMIT = -4,		/* resource limit hit */
+};
+
+struct sieve_exec_env {
+	struct sieve_message *msg;
+	const struct sieve_envelope *envelope;
+	const struct sieve_host *host;	/* may be NULL */
+	struct sieve_diag *diag;	/* runtime errors; NULL = stderr */
+	FILE *trace;			/* sieve-test -t; NULL = off */
+	struct arena *arena;		/* per-run memory */
+	void *ext_ctx;			/* for hidden extensions (testsuite) */
+};
+
+/* Runs bin; actions are added to res. On failure res keeps the actions
+ * added so far but the host should apply only the implicit keep. */
+int sieve_execute(struct sieve_binary *bin, const struct sieve_exec_env *env,
+		  struct sieve_result *res);
+
+const char *sieve_exec_status_str(int status);
+
+#endif

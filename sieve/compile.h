@@ -1,0 +1,77 @@
+/*
+ * compile.h -- the compiler's internal state, shared by validate.c (the
+ * walker: checks each command and test) and codegen.c (bytecode emission).
+ * Validation and emission happen in one pass over the tree; after the
+ * first error nothing more is emitted but checking goes on, so that every
+ * error is reported.
+ */
+#ifndef SIEVE_COMPILE_H
+#define SIEVE_COMPILE_H
+
+#include "sieve_private.h"
+#include "ast.h"
+
+struct sieve_codegen {
+	struct buf code;
+	struct buf lines;
+	size_t line_pc;			/* pc of the last line entry */
+	unsigned line;			/* its line */
+	const struct sieve_ext_def *slots[SIEVE_MAX_SLOTS + 1];
+	unsigned nslots;
+	bool templates;			/* variables: strings with ${ } */
+	struct sieve_validator *v;
+};
+
+struct sieve_validator {
+	struct sieve_instance *inst;
+	struct arena *arena;
+	struct sieve_diag *diag;
+	struct sieve_ast *ast;
+	bool *required;			/* per sieve_extensions[] index */
+	bool require_allowed;		/* still at the start of the script */
+	bool encoded_char;
+	bool variables;
+	unsigned depth;
+	struct sieve_codegen g;
+};
+
+/* validate.c */
+bool sieve_compile_block(struct sieve_validator *v,
+			 struct sieve_ast_node *first);
+bool sieve_compile_test(struct sieve_validator *v, struct sieve_ast_node *n);
+
+/* ext/variables.c: compile-time check of ${...} references */
+void sieve_variables_check_string(struct sieve_validator *v, const char *s,
+				  size_t len, struct sieve_pos pos);
+
+/* codegen.c */
+void sieve_g_init(struct sieve_codegen *g, struct sieve_validator *v);
+void sieve_g_free(struct sieve_codegen *g);
+unsigned sieve_g_slot(struct sieve_codegen *g, const struct sieve_ext_def *e);
+void sieve_g_core_op(struct sieve_codegen *g, uint8_t op, unsigned line);
+/* Emits a jump op with a placeholder; returns where to patch. */
+size_t sieve_g_jump(struct sieve_codegen *g, uint8_t op, unsigned line);
+/* Makes the jump at `at` go to the current end of code. */
+void sieve_g_patch_here(struct sieve_codegen *g, size_t at);
+void sieve_g_object(struct sieve_codegen *g, const struct sieve_object_def *o);
+
+/* Core op numbers (index in sieve_ext_core's op table). */
+enum sieve_core_op {
+	SIEVE_OP_JMP,
+	SIEVE_OP_JMPTRUE,
+	SIEVE_OP_JMPFALSE,
+	SIEVE_OP_NOT,
+	SIEVE_OP_TRUE,
+	SIEVE_OP_FALSE,
+	SIEVE_OP_STOP,
+	SIEVE_OP_KEEP,
+	SIEVE_OP_DISCARD,
+	SIEVE_OP_REDIRECT,
+	SIEVE_OP_ADDRESS,
+	SIEVE_OP_HEADER,
+	SIEVE_OP_EXISTS,
+	SIEVE_OP_SIZE,
+	SIEVE_OP_CORE_COUNT
+};
+
+#endif

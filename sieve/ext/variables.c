@@ -1,0 +1,420 @@
+/*
+ * variables.c -- RFC 5229 "variables": the set action with its modifiers,
+ * the string test, ${name} expansion in strings and the match variables
+ * ${0}..${N} of :matches. Implementation: full, with these limits
+ * (Pigeonhole's defaults): 255 variables per script, values cut at 4096
+ * bytes (on a UTF-8 character boundary). Case modifiers map ASCII letters
+ * only.
+ *
+ * Strings holding "${" are compiled as templates (SIEVE_OPND_TEMPLATE) and
+ * expanded when the operand is read, in one pass (RFC 5229 3). The
+ * validator checks references at compile time: a namespace that no
+ * required extension provides is an error (RFC 5229 3).
+ */
+#include "compile.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "arena.h"
+#include "buf.h"
+
+#define VAR_MAX_COUNT 255
+#define VAR_MAX_SIZE 4096
+
+enum {
+	MOD_LOWER = SIEVE_OPT_CMD + 0,
+	MOD_UPPER,
+	MOD_LOWERFIRST,
+	MOD_UPPERFIRST,
+	MOD_QUOTEWILDCARD,
+	MOD_LENGTH,
+};
+
+extern const struct sieve_ext_def sieve_ext_variables;
+
+/* ---- names ------------------------------------------------------------- */
+
+static bool
+is_identifier(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
+		return false;
+	for (i = 1; i < len; i++)
+		if (!(isalnum((unsigned char)s[i]) || s[i] == '_'))
+			return false;
+	return true;
+}
+
+static bool
+is_number(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/*
+ * Parses the reference starting at s[0] == '$' (s[1] == '{'). On a well
+ * formed reference returns its total length and sets the namespace part
+ * (ns, nslen: may be empty) and the name; returns 0 when the text is not a
+ * reference (left verbatim).
+ */
+static size_t
+parse_ref(const char *s, size_t len, const char **ns, size_t *nslen,
+	  const char **name, size_t *namelen)
+{
+	size_t i = 2, start = 2, last_dot = 0;
+
+	while (i < len && s[i] != '}') {
+		char c = s[i];
+
+		if (!(isalnum((unsigned char)c) || c == '_' || c == '.'))
+			return 0;
+		if (c == '.')
+			last_dot = i;
+		i++;
+	}
+	if (i >= len)
+		return 0;
+	if (last_dot) {
+		*ns = s + start;
+		*nslen = last_dot - start;
+		*name = s + last_dot + 1;
+		*namelen = i - last_dot - 1;
+		/* every component must be an identifier */
+		{
+			size_t p = start;
+
+			while (p < last_dot) {
+				size_t q = p;
+
+				while (q < last_dot && s[q] != '.')
+					q++;
+				if (!is_identifier(s + p, q - p))
+					return 0;
+				p = q + 1;
+			}
+		}
+		if (!is_identifier(*name, *namelen) &&
+		    !is_number(*name, *namelen))
+			return 0;
+	} else {
+		*ns = NULL;
+		*nslen = 0;
+		*name = s + start;
+		*namelen = i - start;
+		if (!is_identifier(*name, *namelen) &&
+		    !is_number(*name, *namelen))
+			return 0;
+	}
+	return i + 1;
+}
+
+/* Compile-time check of a string's references (called by validate.c). */
+void
+sieve_variables_check_string(struct sieve_validator *v, const char *s,
+			     size_t len, struct sieve_pos pos)
+{
+	size_t i = 0;
+
+	while (i + 1 < len) {
+		const char *ns, *name;
+		size_t nslen, namelen, n;
+
+		if (s[i] != '$' || s[i + 1] != '{') {
+			i++;
+			continue;
+		}
+		n = parse_ref(s + i, len - i, &ns, &nslen, &name, &namelen);
+		if (n == 0) {
+			i++;
+			continue;
+		}
+		if (ns != NULL) {
+			sieve_v_error(v, pos, "variable reference '${%.*s.%.*s}' "
+				      "uses namespace '%.*s', which no "
+				      "required extension provides",
+				      (int)nslen, ns, (int)namelen, name,
+				      (int)nslen, ns);
+		}
+		i += n;
+	}
+}
+
+/* ---- run-time storage -------------------------------------------------- */
+
+struct var {
+	char *name;		/* lower-cased */
+	char *value;
+	size_t len;
+};
+
+struct var_state {
+	struct var *vars;
+	unsigned n;
+};
+
+static struct var *
+var_find(struct var_state *st, const char *name, size_t len)
+{
+	unsigned i;
+
+	for (i = 0; i < st->n; i++)
+		if (strlen(st->vars[i].name) == len &&
+		    strncasecmp(st->vars[i].name, name, len) == 0)
+			return &st->vars[i];
+	return NULL;
+}
+
+/* Cuts at max bytes without splitting a UTF-8 character. */
+static size_t
+utf8_cut(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	len = max;
+	while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
+		len--;
+	return len;
+}
+
+static int
+expand(struct sieve_interp *ip, const char *s, size_t len,
+       struct sieve_str *out)
+{
+	struct var_state *st = sieve_interp_ext_state(ip, &sieve_ext_variables);
+	struct buf b = BUF_INIT;
+	size_t i = 0;
+
+	while (i < len) {
+		const char *ns, *name;
+		size_t nslen, namelen, n;
+		const char *dollar = memmem(s + i, len - i, "${", 2);
+
+		if (dollar == NULL) {
+			buf_append(&b, s + i, len - i);
+			break;
+		}
+		buf_append(&b, s + i, (size_t)(dollar - (s + i)));
+		i = (size_t)(dollar - s);
+		n = parse_ref(s + i, len - i, &ns, &nslen, &name, &namelen);
+		if (n == 0 || ns != NULL) {
+			buf_putc(&b, '$');
+			i++;
+			continue;
+		}
+		if (is_number(name, namelen)) {
+			unsigned long idx = 0;
+			size_t k;
+
+			for (k = 0; k < namelen && idx < 1000; k++)
+				idx = idx * 10 + (unsigned)(name[k] - '0');
+			if (idx < ip->match_count)
+				buf_append(&b, ip->match_values[idx].p,
+					   ip->match_values[idx].len);
+		} else if (st) {
+			struct var *v = var_find(st, name, namelen);
+
+			if (v)
+				buf_append(&b, v->value, v->len);
+		}
+		i += n;
+	}
+	out->len = b.len;
+	out->p = arena_strndup(ip->arena, b.data ? b.data : "", b.len);
+	buf_free(&b);
+	return 0;
+}
+
+static void *
+variables_init(struct sieve_interp *ip)
+{
+	struct var_state *st = arena_zalloc(ip->arena, sizeof(*st));
+
+	st->vars = arena_alloc(ip->arena, VAR_MAX_COUNT * sizeof(*st->vars));
+	ip->expand = expand;
+	ip->match_values_on = true;
+	return st;
+}
+
+/* ---- set --------------------------------------------------------------- */
+
+static bool
+set_validate(struct sieve_validator *v, struct sieve_cmd *c)
+{
+	struct sieve_ast_arg *name = c->pos[0];
+	unsigned i, k;
+	static const int prec[] = { 40, 40, 30, 30, 20, 10 };
+
+	if (!sieve_v_arg_constant(v, name) ||
+	    !is_identifier(name->u.str.str, name->u.str.len)) {
+		sieve_v_error(v, name->pos, "set: invalid variable name \"%s\"",
+			      name->u.str.str);
+		return false;
+	}
+	for (i = 0; i < c->nopt; i++)
+		for (k = i + 1; k < c->nopt; k++)
+			if (prec[c->opt[i].tag->code - MOD_LOWER] ==
+			    prec[c->opt[k].tag->code - MOD_LOWER]) {
+				sieve_v_error(v, c->opt[k].arg->pos, "set: "
+					      "modifiers :%s and :%s cannot be "
+					      "used together",
+					      c->opt[i].tag->name,
+					      c->opt[k].tag->name);
+				return false;
+			}
+	return true;
+}
+
+static size_t
+utf8_chars(const char *s, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+static int
+op_set(struct sieve_interp *ip)
+{
+	struct var_state *st = sieve_interp_ext_state(ip, &sieve_ext_variables);
+	struct sieve_opts o;
+	struct sieve_str name, value;
+	struct var *var;
+	char *val;
+	size_t len, i;
+	int r;
+
+	if ((r = sieve_read_opts(ip, &o)) < 0 ||
+	    (r = sieve_read_string(ip, &name)) < 0 ||
+	    (r = sieve_read_string(ip, &value)) < 0)
+		return r;
+	if (st == NULL)
+		return SIEVE_EXEC_CORRUPT;
+	len = value.len;
+	val = arena_strndup(ip->arena, value.p, len);
+	/* precedence 40 */
+	if (o.present & (1ull << MOD_LOWER))
+		for (i = 0; i < len; i++)
+			val[i] = (char)tolower((unsigned char)val[i]);
+	if (o.present & (1ull << MOD_UPPER))
+		for (i = 0; i < len; i++)
+			val[i] = (char)toupper((unsigned char)val[i]);
+	/* 30 */
+	if ((o.present & (1ull << MOD_LOWERFIRST)) && len)
+		val[0] = (char)tolower((unsigned char)val[0]);
+	if ((o.present & (1ull << MOD_UPPERFIRST)) && len)
+		val[0] = (char)toupper((unsigned char)val[0]);
+	/* 20 */
+	if (o.present & (1ull << MOD_QUOTEWILDCARD)) {
+		struct buf b = BUF_INIT;
+
+		for (i = 0; i < len; i++) {
+			if (val[i] == '*' || val[i] == '?' || val[i] == '\\')
+				buf_putc(&b, '\\');
+			buf_putc(&b, val[i]);
+		}
+		len = b.len;
+		val = arena_strndup(ip->arena, b.data ? b.data : "", len);
+		buf_free(&b);
+	}
+	/* 10 */
+	if (o.present & (1ull << MOD_LENGTH)) {
+		val = arena_printf(ip->arena, "%zu", utf8_chars(val, len));
+		len = strlen(val);
+	}
+	len = utf8_cut(val, len, VAR_MAX_SIZE);
+	val[len] = '\0';
+	var = var_find(st, name.p, name.len);
+	if (var == NULL) {
+		if (st->n >= VAR_MAX_COUNT) {
+			sieve_runtime_error(ip, "set: too many variables "
+					    "(max %d)", VAR_MAX_COUNT);
+			return SIEVE_EXEC_FAILURE;
+		}
+		var = &st->vars[st->n++];
+		var->name = arena_strndup(ip->arena, name.p, name.len);
+	}
+	var->value = val;
+	var->len = len;
+	sieve_trace(ip, "set \"%s\" = \"%.*s\"", var->name,
+		    (int)(len > 80 ? 80 : len), val);
+	return 0;
+}
+
+/* ---- string ------------------------------------------------------------ */
+
+static int
+op_string(struct sieve_interp *ip)
+{
+	struct sieve_opts o;
+	struct sieve_str *src, *keys;
+	size_t nsrc, nkeys, i;
+	struct sieve_matcher m;
+	int r = 0;
+
+	if ((r = sieve_read_opts(ip, &o)) < 0 ||
+	    (r = sieve_read_strlist(ip, &src, &nsrc)) < 0 ||
+	    (r = sieve_read_strlist(ip, &keys, &nkeys)) < 0)
+		return r;
+	sieve_matcher_init(&m, ip, &o, keys, nkeys);
+	for (i = 0; i < nsrc && r == 0; i++) {
+		/* :count counts non-empty strings only (RFC 5229 5) */
+		if (m.mt->match_end && src[i].len == 0)
+			continue;
+		r = sieve_matcher_value(&m, src[i].p, src[i].len);
+	}
+	if (r < 0)
+		return r;
+	r = sieve_matcher_end(&m);
+	if (r < 0)
+		return r;
+	ip->reg = r > 0;
+	sieve_trace(ip, "string test: %s", ip->reg ? "true" : "false");
+	return 0;
+}
+
+static const struct sieve_op_def variables_ops[] = {
+	{ "SET", "oxx", op_set },
+	{ "STRING", "oxx", op_string },
+};
+
+static const struct sieve_tag_def set_tags[] = {
+	{ .name = "lower", .code = MOD_LOWER },
+	{ .name = "upper", .code = MOD_UPPER },
+	{ .name = "lowerfirst", .code = MOD_LOWERFIRST },
+	{ .name = "upperfirst", .code = MOD_UPPERFIRST },
+	{ .name = "quotewildcard", .code = MOD_QUOTEWILDCARD },
+	{ .name = "length", .code = MOD_LENGTH },
+	{ .name = NULL },
+};
+
+static const struct sieve_cmd_def cmd_set = {
+	.name = "set", .kind = SIEVE_COMMAND, .args = "ss", .tags = set_tags,
+	.op = 0, .validate = set_validate,
+};
+
+static const struct sieve_cmd_def tst_string = {
+	.name = "string", .kind = SIEVE_TEST, .args = "ll",
+	.flags = SIEVE_CMDF_MATCH, .op = 1,
+};
+
+const struct sieve_ext_def sieve_ext_variables = {
+	.name = "variables",
+	.cmds = (const struct sieve_cmd_def *const[]){ &cmd_set, &tst_string,
+						      NULL },
+	SIEVE_OPS(variables_ops),
+	.run_init = variables_init,
+};

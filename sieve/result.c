@@ -1,0 +1,287 @@
+/*
+ * result.c -- the actions a script (or a sequence of scripts) decided on.
+ *
+ * RFC 5228 2.10: actions are collected while the script runs and carried
+ * out by the host afterwards, all or nothing. Here: duplicate actions are
+ * merged as they are added (same mailbox, same redirect address), limits
+ * are enforced (sieve_max_actions, sieve_max_redirects), conflicts are
+ * refused (RFC 5429 2.1/2.2: reject and ereject exclude delivery and a
+ * second reject), and the implicit keep is tracked (2.10.2).
+ */
+#include "sieve_private.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "arena.h"
+
+struct sieve_result {
+	struct arena *arena;
+	struct sieve_limits lim;
+	struct sieve_action **acts;
+	size_t n, cap;
+	bool keep_cancelled;
+	bool stopped;
+	unsigned redirects;
+	const char *script;
+	const struct sieve_action **final;
+	struct sieve_action implicit;
+};
+
+struct sieve_result *
+sieve_result_new(struct arena *a, const struct sieve_limits *lim)
+{
+	struct sieve_result *r = arena_zalloc(a, sizeof(*r));
+
+	r->arena = a;
+	if (lim)
+		r->lim = *lim;
+	else
+		sieve_limits_default(&r->lim);
+	return r;
+}
+
+void
+sieve_result_begin_script(struct sieve_result *r, const char *script)
+{
+	r->script = script ? arena_strdup(r->arena, script) : NULL;
+	r->stopped = false;
+}
+
+void
+sieve_result_set_stopped(struct sieve_result *r)
+{
+	r->stopped = true;
+}
+
+void
+sieve_result_cancel_keep(struct sieve_interp *ip)
+{
+	ip->result->keep_cancelled = true;
+}
+
+bool
+sieve_result_implicit_keep(const struct sieve_result *r)
+{
+	return !r->keep_cancelled;
+}
+
+size_t
+sieve_result_actions(const struct sieve_result *r,
+		     const struct sieve_action *const **actions)
+{
+	*actions = (const struct sieve_action *const *)r->acts;
+	return r->n;
+}
+
+static bool
+delivers(const struct sieve_action *a)
+{
+	return a->type == SIEVE_ACT_KEEP || a->type == SIEVE_ACT_FILEINTO ||
+	       a->type == SIEVE_ACT_REDIRECT;
+}
+
+static bool
+is_reject(enum sieve_action_type t)
+{
+	return t == SIEVE_ACT_REJECT || t == SIEVE_ACT_EREJECT;
+}
+
+/* keep and fileinto "INBOX" store into the same place. */
+static bool
+same_target(const struct sieve_action *a, enum sieve_action_type type,
+	    const char *target, size_t len)
+{
+	const char *t = a->target ? a->target : "";
+
+	if (type == SIEVE_ACT_REDIRECT)
+		/* addresses: compare case-insensitively (domain part), a
+		 * difference in the local part's case is rare enough */
+		return strlen(t) == len && strncasecmp(t, target, len) == 0;
+	return strlen(t) == len && memcmp(t, target, len) == 0;
+}
+
+struct sieve_action *
+sieve_result_add(struct sieve_interp *ip, enum sieve_action_type type,
+		 const char *name, const char *target, size_t target_len,
+		 bool copy)
+{
+	struct sieve_result *r = ip->result;
+	struct sieve_action *a;
+	size_t i;
+
+	if (target == NULL)
+		target = "";
+	for (i = 0; i < r->n; i++) {
+		a = r->acts[i];
+		if (is_reject(type) && (delivers(a) || is_reject(a->type) ||
+					a->type == SIEVE_ACT_EXT)) {
+			sieve_runtime_error(ip, "%s action conflicts with the "
+					    "earlier %s action", name,
+					    a->name);
+			return NULL;
+		}
+		if (is_reject(a->type) &&
+		    (type == SIEVE_ACT_KEEP || type == SIEVE_ACT_FILEINTO ||
+		     type == SIEVE_ACT_REDIRECT || type == SIEVE_ACT_EXT)) {
+			sieve_runtime_error(ip, "%s action conflicts with the "
+					    "earlier %s action", name,
+					    a->name);
+			return NULL;
+		}
+	}
+	for (i = 0; i < r->n; i++) {
+		a = r->acts[i];
+		if (a->type == type && type != SIEVE_ACT_EXT &&
+		    same_target(a, type, target, target_len)) {
+			if (!copy) {
+				a->copy = false;
+				r->keep_cancelled = true;
+			}
+			return a;
+		}
+	}
+	if (type == SIEVE_ACT_REDIRECT) {
+		if (r->lim.max_redirects && r->redirects >= r->lim.max_redirects) {
+			sieve_runtime_error(ip, "too many redirect actions "
+					    "(max %u)", r->lim.max_redirects);
+			return NULL;
+		}
+		r->redirects++;
+	}
+	if (r->lim.max_actions && r->n >= r->lim.max_actions) {
+		sieve_runtime_error(ip, "total number of actions exceeds the "
+				    "limit (max %u)", r->lim.max_actions);
+		return NULL;
+	}
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 8;
+		struct sieve_action **n = arena_alloc(r->arena,
+						      cap * sizeof(*n));
+
+		if (r->n)
+			memcpy(n, r->acts, r->n * sizeof(*n));
+		r->acts = n;
+		r->cap = cap;
+	}
+	a = arena_zalloc(r->arena, sizeof(*a));
+	a->type = type;
+	a->name = name;
+	a->target = arena_strndup(r->arena, target, target_len);
+	a->copy = copy;
+	a->script = r->script;
+	a->line = sieve_interp_line(ip);
+	r->acts[r->n++] = a;
+	if (!copy)
+		r->keep_cancelled = true;
+	return a;
+}
+
+/*
+ * The list to carry out: explicit actions in order, keep and fileinto
+ * "INBOX" merged, discards dropped, the implicit keep appended when it
+ * still applies.
+ */
+size_t
+sieve_result_final(struct sieve_result *r,
+		   const struct sieve_action *const **actions)
+{
+	size_t i, n = 0;
+	bool stored_inbox = false;
+
+	r->final = arena_alloc(r->arena, (r->n + 1) * sizeof(*r->final));
+	for (i = 0; i < r->n; i++) {
+		const struct sieve_action *a = r->acts[i];
+		bool inbox = a->type == SIEVE_ACT_KEEP ||
+			     (a->type == SIEVE_ACT_FILEINTO &&
+			      strcasecmp(a->target, "INBOX") == 0);
+
+		if (a->type == SIEVE_ACT_DISCARD)
+			continue;
+		if (inbox) {
+			if (stored_inbox)
+				continue;
+			stored_inbox = true;
+		}
+		r->final[n++] = a;
+	}
+	if (!r->keep_cancelled && !stored_inbox) {
+		memset(&r->implicit, 0, sizeof(r->implicit));
+		r->implicit.type = SIEVE_ACT_KEEP;
+		r->implicit.name = "keep";
+		r->implicit.target = "INBOX";
+		r->final[n++] = &r->implicit;
+	}
+	*actions = r->final;
+	return n;
+}
+
+static void
+print_quoted(const char *s, FILE *out)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', out);
+		if (*s == '\r')
+			continue;
+		if (*s == '\n') {
+			fputs("\\n", out);
+			continue;
+		}
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+void
+sieve_action_print(const struct sieve_action *a, FILE *out)
+{
+	const char *const *f;
+
+	fputs(a->name, out);
+	if (a->copy)
+		fputs(" :copy", out);
+	if (a->create)
+		fputs(" :create", out);
+	if (a->special_use) {
+		fputs(" :specialuse ", out);
+		print_quoted(a->special_use, out);
+	}
+	if (a->flags) {
+		fputs(" :flags [", out);
+		for (f = a->flags; *f; f++) {
+			if (f != a->flags)
+				fputs(", ", out);
+			print_quoted(*f, out);
+		}
+		fputs("]", out);
+	}
+	if (a->type != SIEVE_ACT_DISCARD &&
+	    !(a->type == SIEVE_ACT_KEEP && a->target &&
+	      strcmp(a->target, "INBOX") == 0) &&
+	    a->target && *a->target) {
+		fputc(' ', out);
+		print_quoted(a->target, out);
+	}
+	fputc('\n', out);
+}
+
+void
+sieve_result_print(struct sieve_result *r, FILE *out)
+{
+	const struct sieve_action *const *acts;
+	size_t n = sieve_result_final(r, &acts), i;
+
+	for (i = 0; i < n; i++) {
+		if (acts[i] == &r->implicit) {
+			fputs("keep :implicit\n", out);
+			continue;
+		}
+		sieve_action_print(acts[i], out);
+	}
+	for (i = 0; i < r->n; i++)
+		if (r->acts[i]->type == SIEVE_ACT_DISCARD && n == 0)
+			fputs("discard\n", out);
+}

@@ -1,0 +1,85 @@
+/*
+ * sieve_private.h -- engine internals shared by the compiler, the binary
+ * code and the interpreter. Not for hosts (include/sieve.h) nor for
+ * extensions (include/sieve_ext.h).
+ */
+#ifndef SIEVE_PRIVATE_H
+#define SIEVE_PRIVATE_H
+
+#include "sieve.h"
+#include "sieve_ext.h"
+
+#include "buf.h"
+
+#define SIEVE_BINARY_MAGIC "TAMISSVB"
+#define SIEVE_BINARY_VERSION 1	/* bump on any incompatible change */
+#define SIEVE_MAX_SLOTS 127	/* extensions used by one binary */
+#define SIEVE_OP_EXT 0x80	/* op byte >= this: extension op */
+
+extern const struct sieve_ext_def sieve_ext_core;
+
+/* registry.c: every known extension, core first. */
+extern const struct sieve_ext_def *const sieve_extensions[];
+extern const unsigned sieve_extension_count;
+
+struct sieve_cmd_entry {
+	const char *name;
+	const struct sieve_cmd_def *def;
+	const struct sieve_ext_def *ext;
+};
+
+struct sieve_instance {
+	struct sieve_limits limits;
+	bool *enabled;			/* per sieve_extensions[] index */
+	char *capabilities;
+	/* name -> command; open addressing, built once */
+	struct sieve_cmd_entry *cmds;
+	unsigned cmds_mask;
+};
+
+int sieve_ext_index(const char *name);
+const struct sieve_ext_def *sieve_ext_find(const char *name);
+bool sieve_ext_enabled(const struct sieve_instance *inst,
+		       const struct sieve_ext_def *ext);
+const struct sieve_cmd_entry *sieve_cmd_lookup(const struct sieve_instance *i,
+					       const char *name);
+
+/* A compiled program: either owned memory or an mmap. */
+struct sieve_binary {
+	struct sieve_instance *inst;
+	const uint8_t *data;		/* whole image */
+	size_t size;
+	bool mapped;
+	char *script_name;
+	const uint8_t *code;
+	size_t code_len;
+	const uint8_t *lines;		/* line table */
+	size_t lines_len;
+	const struct sieve_ext_def *slots[SIEVE_MAX_SLOTS + 1];
+	unsigned nslots;		/* slot 0 = core */
+};
+
+/* binary.c */
+struct sieve_binary *sieve_binary_build(struct sieve_instance *inst,
+					const char *script_name,
+					const struct sieve_ext_def *const *exts,
+					unsigned nexts, const struct buf *code,
+					const struct buf *lines);
+unsigned sieve_binary_line_at(const struct sieve_binary *bin, size_t pc);
+
+/* varint helpers */
+void sieve_put_varint(struct buf *b, uint64_t v);
+/* 0 on success, -1 on truncation/overflow */
+int sieve_get_varint(const uint8_t *p, size_t len, size_t *pos, uint64_t *v);
+
+/* interp.c */
+const char *sieve_opt_name(unsigned code);
+
+/* result.c */
+void sieve_result_set_stopped(struct sieve_result *r);
+void sieve_result_begin_script(struct sieve_result *r, const char *script);
+
+/* dump helper: prints one operand at *pc; returns -1 on bad code */
+int sieve_dump_operand(const struct sieve_binary *bin, size_t *pc, FILE *out);
+
+#endif

@@ -1,0 +1,118 @@
+/*
+ * testsuite.c -- state helpers of a testsuite run (see testsuite.h): the
+ * current message, the in-memory mail store, the error log and the
+ * test_config_* settings.
+ */
+#include "testsuite.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "sieve_private.h"
+
+void
+testsuite_set_message(struct testsuite *ts, const char *data, size_t len)
+{
+	ts->env->msg = sieve_message_parse(ts->arena, data, len);
+}
+
+struct ts_mailbox *
+testsuite_mailbox(struct testsuite *ts, const char *name, bool create)
+{
+	struct ts_mailbox *b;
+
+	if (strcasecmp(name, "INBOX") == 0)
+		name = "INBOX";
+	for (b = ts->boxes; b; b = b->next)
+		if (strcmp(b->name, name) == 0)
+			return b;
+	if (!create && strcmp(name, "INBOX") != 0)
+		return NULL;
+	b = arena_zalloc(ts->arena, sizeof(*b));
+	b->name = arena_strdup(ts->arena, name);
+	b->next = ts->boxes;
+	ts->boxes = b;
+	return b;
+}
+
+void
+testsuite_error(struct testsuite *ts, const char *text)
+{
+	if (ts->nerrors == ts->caperrors) {
+		size_t cap = ts->caperrors ? ts->caperrors * 2 : 16;
+		char **n = arena_alloc(ts->arena, cap * sizeof(*n));
+
+		if (ts->nerrors)
+			memcpy(n, ts->errors, ts->nerrors * sizeof(*n));
+		ts->errors = n;
+		ts->caperrors = cap;
+	}
+	ts->errors[ts->nerrors++] = arena_strdup(ts->arena, text);
+}
+
+void
+testsuite_errors_reset(struct testsuite *ts)
+{
+	ts->nerrors = 0;
+}
+
+static bool
+parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+
+	if (end == s)
+		return false;
+	switch (*end) {
+	case 'k': case 'K':
+		v *= 1024;
+		end++;
+		break;
+	case 'm': case 'M':
+		v *= 1024 * 1024;
+		end++;
+		break;
+	case 'g': case 'G':
+		v *= 1024ull * 1024 * 1024;
+		end++;
+		break;
+	}
+	if (*end == 'B' || *end == 'b')
+		end++;
+	*out = v;
+	return *end == '\0' || *end == ' ';
+}
+
+void
+testsuite_config_apply(struct testsuite *ts)
+{
+	struct sieve_limits *lim = sieve_instance_limits(ts->inst);
+	struct ts_setting *s;
+	char err[256];
+
+	*lim = ts->base_limits;
+	for (s = ts->settings; s; s = s->next) {
+		uint64_t v;
+
+		if (s->value == NULL)
+			continue;
+		if (strcmp(s->key, "sieve_extensions") == 0) {
+			sieve_instance_set_extensions(ts->inst, s->value, err,
+						      sizeof(err));
+		} else if (strcmp(s->key, "sieve_max_actions") == 0 &&
+			   parse_size(s->value, &v)) {
+			lim->max_actions = (unsigned)v;
+		} else if (strcmp(s->key, "sieve_max_redirects") == 0 &&
+			   parse_size(s->value, &v)) {
+			lim->max_redirects = (unsigned)v;
+		} else if (strcmp(s->key, "sieve_max_script_size") == 0 &&
+			   parse_size(s->value, &v)) {
+			lim->max_script_size = (size_t)v;
+		} else if (strcmp(s->key, "sieve_max_cpu_time") == 0 &&
+			   parse_size(s->value, &v)) {
+			lim->max_cpu_time = (unsigned)v;
+		}
+	}
+}

@@ -1,0 +1,78 @@
+/*
+ * testsuite.h -- state of a testsuite run, shared by the hidden extension
+ * vnd.dovecot.testsuite (sieve/ext/testsuite.c) and the runner program
+ * (sieve/tools/sieve-testsuite.c).
+ *
+ * The runner compiles one .svtest file with the extension enabled and runs
+ * it; the extension's commands then drive the engine: set the message and
+ * envelope, compile and run other scripts, look at their errors and
+ * results, execute results into an in-memory mail store and outbox.
+ */
+#ifndef SIEVE_TESTSUITE_H
+#define SIEVE_TESTSUITE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sieve.h"
+
+struct arena;
+
+struct ts_message {
+	const char *data;
+	size_t len;
+	const char *env_from;	/* outbox: MAIL FROM */
+	const char *env_to;	/* outbox: RCPT TO */
+};
+
+struct ts_mailbox {
+	struct ts_mailbox *next;
+	const char *name;
+	struct ts_message *msgs;
+	size_t n, cap;
+};
+
+struct ts_setting {
+	struct ts_setting *next;
+	const char *key;
+	const char *value;
+};
+
+struct testsuite {
+	struct sieve_instance *inst;
+	struct sieve_limits base_limits;
+	const char *dir;		/* directory of the .svtest file */
+	const char *tmpdir;		/* binaries saved by test_binary_save */
+	struct arena *arena;		/* lives as long as the run */
+	struct sieve_exec_env *env;	/* the .svtest's own environment */
+	struct sieve_envelope *envelope;
+	struct sieve_result *result;	/* current result */
+	struct sieve_binary *compiled;	/* last test_script_compile */
+	char **errors;			/* messages of the last compile/run */
+	size_t nerrors, caperrors;
+	/* current test */
+	const char *test_name;
+	bool in_test;
+	bool test_failed;
+	const char *fail_reason;
+	size_t test_end;		/* pc of TEST_FINISH */
+	unsigned passed, failed;
+	bool global_failure;
+	/* mail store and outbox */
+	struct ts_mailbox *boxes;
+	struct ts_message *sent;
+	size_t nsent, capsent;
+	struct ts_setting *settings;
+	bool verbose;
+};
+
+void testsuite_set_message(struct testsuite *ts, const char *data,
+			   size_t len);
+struct ts_mailbox *testsuite_mailbox(struct testsuite *ts, const char *name,
+				     bool create);
+void testsuite_error(struct testsuite *ts, const char *text);
+void testsuite_errors_reset(struct testsuite *ts);
+/* Applies the test_config_set settings to the instance. */
+void testsuite_config_apply(struct testsuite *ts);
+
+#endif

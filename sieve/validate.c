@@ -1,0 +1,988 @@
+/*
+ * validate.c -- semantic checks of a parsed script, driving code generation.
+ *
+ * One pass over the tree: for each command and test, find its definition
+ * (core or a required extension), match tagged and positional arguments
+ * against the definition, resolve comparators, match types and address
+ * parts, run the definition's own checks, then emit code. Errors are
+ * reported with line and column and checking continues (RFC 5228 2.10.6
+ * says a script with errors must not run at all, so after the first error
+ * nothing is emitted).
+ *
+ * Covers: require placement (RFC 5228 3.2), if/elsif/else chaining (3.1),
+ * argument typing (2.6), tag exclusivity (2.7.1-2.7.4), comparator
+ * support of match types (2.7.3), encoded-character decoding (2.4.2.4).
+ */
+#include "compile.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "compare.h"
+
+void
+sieve_v_error(struct sieve_validator *v, struct sieve_pos pos,
+	      const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	sieve_vdiag(v->diag, SIEVE_ERROR, pos, fmt, ap);
+	va_end(ap);
+}
+
+void
+sieve_v_warning(struct sieve_validator *v, struct sieve_pos pos,
+		const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	sieve_vdiag(v->diag, SIEVE_WARNING, pos, fmt, ap);
+	va_end(ap);
+}
+
+struct arena *
+sieve_v_arena(struct sieve_validator *v)
+{
+	return v->arena;
+}
+
+static bool
+ext_required(const struct sieve_validator *v, const struct sieve_ext_def *e)
+{
+	unsigned i;
+
+	if (e == NULL || (e->flags & SIEVE_EXTF_CORE))
+		return true;
+	for (i = 0; i < sieve_extension_count; i++)
+		if (sieve_extensions[i] == e)
+			return v->required[i];
+	return false;
+}
+
+bool
+sieve_v_ext_required(const struct sieve_validator *v, const char *name)
+{
+	int i = sieve_ext_index(name);
+
+	return i >= 0 && v->required[i];
+}
+
+bool
+sieve_v_arg_constant(const struct sieve_validator *v,
+		     const struct sieve_ast_arg *arg)
+{
+	if (!v->variables)
+		return true;
+	if (arg->type == SIEVE_ARG_STRING)
+		return memmem(arg->u.str.str, arg->u.str.len, "${", 2) == NULL;
+	if (arg->type == SIEVE_ARG_STRLIST) {
+		size_t i;
+
+		for (i = 0; i < arg->u.list.count; i++)
+			if (memmem(arg->u.list.items[i].str,
+				   arg->u.list.items[i].len, "${", 2))
+				return false;
+	}
+	return true;
+}
+
+/* ---- names and suggestions -------------------------------------------- */
+
+static unsigned
+edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	unsigned row[64];
+
+	if (la >= 63 || lb >= 63)
+		return 99;
+	for (j = 0; j <= lb; j++)
+		row[j] = (unsigned)j;
+	for (i = 1; i <= la; i++) {
+		unsigned prev = row[0], tmp;
+
+		row[0] = (unsigned)i;
+		for (j = 1; j <= lb; j++) {
+			unsigned cost = a[i - 1] == b[j - 1] ? 0 : 1;
+			unsigned best = prev + cost;
+
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			tmp = row[j];
+			row[j] = best;
+			prev = tmp;
+		}
+	}
+	return row[lb];
+}
+
+/* The closest command or test name of the same kind, or NULL. */
+static const char *
+suggest_command(struct sieve_validator *v, const char *name,
+		enum sieve_cmd_kind kind)
+{
+	const char *best = NULL;
+	unsigned best_d = 3, i;
+
+	for (i = 0; i <= v->inst->cmds_mask; i++) {
+		const struct sieve_cmd_entry *e = &v->inst->cmds[i];
+		unsigned d;
+
+		if (e->name == NULL || e->def->kind != kind ||
+		    !sieve_ext_enabled(v->inst, e->ext) ||
+		    (e->ext->flags & SIEVE_EXTF_HIDDEN))
+			continue;
+		d = edit_distance(name, e->name);
+		if (d < best_d || (d == best_d && best &&
+				   strcmp(e->name, best) < 0)) {
+			best_d = d;
+			best = e->name;
+		}
+	}
+	return best;
+}
+
+static const char *
+arg_type_name(const struct sieve_ast_arg *a)
+{
+	switch (a->type) {
+	case SIEVE_ARG_TAG:
+		return "a tag";
+	case SIEVE_ARG_NUMBER:
+		return "a number";
+	case SIEVE_ARG_STRING:
+		return "a string";
+	case SIEVE_ARG_STRLIST:
+		return "a string list";
+	}
+	return "?";
+}
+
+static const char *
+param_type_name(char t)
+{
+	switch (t) {
+	case 's':
+		return "a string";
+	case 'l':
+		return "a string list";
+	case 'n':
+		return "a number";
+	}
+	return "nothing";
+}
+
+static bool
+arg_fits(const struct sieve_ast_arg *a, char t)
+{
+	switch (t) {
+	case 's':
+		return a->type == SIEVE_ARG_STRING;
+	case 'l':
+		return a->type == SIEVE_ARG_STRING ||
+		       a->type == SIEVE_ARG_STRLIST;
+	case 'n':
+		return a->type == SIEVE_ARG_NUMBER;
+	}
+	return false;
+}
+
+/* ---- strings ----------------------------------------------------------- */
+
+static void
+process_string(struct sieve_validator *v, struct sieve_ast_string *s)
+{
+	if (v->encoded_char &&
+	    memmem(s->str, s->len, "${", 2) != NULL) {
+		size_t n;
+		const char *d = sieve_encoded_char_decode(v->arena, s->str,
+							  s->len, &n, s->pos,
+							  v->diag);
+
+		s->str = d;
+		s->len = n;
+	}
+	if (v->variables && memmem(s->str, s->len, "${", 2) != NULL)
+		sieve_variables_check_string(v, s->str, s->len, s->pos);
+}
+
+static void
+process_strings(struct sieve_validator *v, struct sieve_ast_arg *a)
+{
+	size_t i;
+
+	if (a->type == SIEVE_ARG_STRING)
+		process_string(v, &a->u.str);
+	else if (a->type == SIEVE_ARG_STRLIST)
+		for (i = 0; i < a->u.list.count; i++)
+			process_string(v, &a->u.list.items[i]);
+}
+
+/* ---- objects: comparators, match types, address parts ----------------- */
+
+/*
+ * Finds an object of class cls by name among the core and the extensions
+ * the script may use. *owner_out is set to the extension that defines it
+ * (even if not required: for a helpful message).
+ */
+static const struct sieve_object_def *
+find_object(struct sieve_validator *v, enum sieve_object_class cls,
+	    const char *name, const struct sieve_ext_def **owner_out,
+	    bool *usable)
+{
+	unsigned i;
+	const struct sieve_object_def *found = NULL;
+
+	*usable = false;
+	for (i = 0; i < sieve_extension_count; i++) {
+		const struct sieve_ext_def *e = sieve_extensions[i];
+		const struct sieve_object_def *const *o;
+
+		if (!sieve_ext_enabled(v->inst, e))
+			continue;
+		for (o = e->objects; o && *o; o++) {
+			bool eq = cls == SIEVE_OBJ_COMPARATOR ?
+				  strcasecmp((*o)->name, name) == 0 :
+				  strcmp((*o)->name, name) == 0;
+
+			if ((*o)->cls != cls || !eq)
+				continue;
+			if (v->required[i] || (e->flags & SIEVE_EXTF_CORE)) {
+				*owner_out = e;
+				*usable = true;
+				return *o;
+			}
+			if (found == NULL) {
+				found = *o;
+				*owner_out = e;
+			}
+		}
+	}
+	return found;
+}
+
+/* ---- commands and tests ------------------------------------------------ */
+
+static const struct sieve_tag_def *
+find_tag(const struct sieve_validator *v, const struct sieve_cmd_def *def,
+	 const char *name, const struct sieve_ext_def **ext_out)
+{
+	const struct sieve_tag_def *t;
+	unsigned i;
+
+	for (t = def->tags; t && t->name; t++)
+		if (strcmp(t->name, name) == 0) {
+			*ext_out = NULL;
+			return t;
+		}
+	for (i = 0; i < sieve_extension_count; i++) {
+		const struct sieve_ext_def *e = sieve_extensions[i];
+		const struct sieve_tag_attach *at;
+
+		if (!v->required[i] && !(e->flags & SIEVE_EXTF_CORE))
+			continue;
+		for (at = e->attach; at && at->command; at++)
+			if (strcmp(at->command, def->name) == 0 &&
+			    strcmp(at->tag->name, name) == 0) {
+				*ext_out = e;
+				return at->tag;
+			}
+	}
+	return NULL;
+}
+
+static const char *
+kind_name(enum sieve_cmd_kind k)
+{
+	return k == SIEVE_TEST ? "test" : "command";
+}
+
+/*
+ * Matches the node's arguments against the definition. Returns false
+ * after reporting errors.
+ */
+static bool
+bind_arguments(struct sieve_validator *v, struct sieve_cmd *c)
+{
+	struct sieve_ast_node *n = c->node;
+	const struct sieve_cmd_def *def = c->def;
+	const char *sig = def->args ? def->args : "";
+	size_t nsig = strlen(sig), i;
+	bool ok = true;
+	unsigned groups_seen = 0;
+
+	for (i = 0; i < n->nargs; i++) {
+		struct sieve_ast_arg *a = &n->args[i];
+		const struct sieve_object_def *obj = NULL;
+		const struct sieve_ext_def *owner = NULL;
+		bool usable = false;
+		char param = 0;
+
+		if (a->type != SIEVE_ARG_TAG) {
+			process_strings(v, a);
+			if (c->npos >= SIEVE_MAX_POSITIONAL ||
+			    c->npos >= nsig) {
+				sieve_v_error(v, a->pos,
+					      "too many arguments for %s '%s' "
+					      "(expects %zu)", kind_name(def->kind),
+					      def->name, nsig);
+				return false;
+			}
+			if (!arg_fits(a, sig[c->npos])) {
+				sieve_v_error(v, a->pos,
+					      "%s '%s' expects %s as argument "
+					      "%u, found %s",
+					      kind_name(def->kind), def->name,
+					      param_type_name(sig[c->npos]),
+					      c->npos + 1, arg_type_name(a));
+				ok = false;
+			}
+			c->pos[c->npos++] = a;
+			continue;
+		}
+		if (c->npos > 0) {
+			sieve_v_error(v, a->pos,
+				      "tagged argument ':%s' after positional "
+				      "arguments of '%s' (tags come first)",
+				      a->u.tag, def->name);
+			ok = false;
+			continue;
+		}
+		/* comparator */
+		if ((def->flags & SIEVE_CMDF_MATCH) &&
+		    strcmp(a->u.tag, "comparator") == 0) {
+			struct sieve_ast_arg *p = i + 1 < n->nargs ?
+						  &n->args[i + 1] : NULL;
+
+			if (c->comparator || (groups_seen & 1)) {
+				sieve_v_error(v, a->pos, "more than one "
+					      ":comparator for '%s'",
+					      def->name);
+				ok = false;
+			}
+			groups_seen |= 1;
+			if (p == NULL || p->type != SIEVE_ARG_STRING) {
+				sieve_v_error(v, a->pos, ":comparator needs a "
+					      "string naming the comparator");
+				return false;
+			}
+			i++;
+			process_strings(v, p);
+			if (!sieve_v_arg_constant(v, p)) {
+				sieve_v_error(v, p->pos, "the comparator name "
+					      "must be a constant string");
+				ok = false;
+				continue;
+			}
+			obj = find_object(v, SIEVE_OBJ_COMPARATOR,
+					  p->u.str.str, &owner, &usable);
+			if (obj == NULL) {
+				sieve_v_error(v, p->pos, "unknown comparator "
+					      "'%s'", p->u.str.str);
+				ok = false;
+			} else if (!usable) {
+				sieve_v_error(v, p->pos, "comparator '%s' "
+					      "needs require \"%s\"",
+					      p->u.str.str, owner->name);
+				ok = false;
+			} else {
+				c->comparator = obj;
+			}
+			continue;
+		}
+		if (def->flags & SIEVE_CMDF_MATCH) {
+			obj = find_object(v, SIEVE_OBJ_MATCH_TYPE, a->u.tag,
+					  &owner, &usable);
+			if (obj) {
+				if (!usable) {
+					sieve_v_error(v, a->pos, "match type "
+						      "':%s' needs require "
+						      "\"%s\"", a->u.tag,
+						      owner->name);
+					ok = false;
+				} else if (c->match_type) {
+					sieve_v_error(v, a->pos, "more than "
+						      "one match type for "
+						      "'%s'", def->name);
+					ok = false;
+				}
+				c->match_type = obj;
+				param = obj->param;
+			}
+		}
+		if (obj == NULL && (def->flags & SIEVE_CMDF_ADDRESS)) {
+			obj = find_object(v, SIEVE_OBJ_ADDRESS_PART, a->u.tag,
+					  &owner, &usable);
+			if (obj) {
+				if (!usable) {
+					sieve_v_error(v, a->pos, "address "
+						      "part ':%s' needs "
+						      "require \"%s\"",
+						      a->u.tag, owner->name);
+					ok = false;
+				} else if (c->address_part) {
+					sieve_v_error(v, a->pos, "more than "
+						      "one address part for "
+						      "'%s'", def->name);
+					ok = false;
+				}
+				c->address_part = obj;
+			}
+		}
+		if (obj != NULL) {
+			if (param) {
+				struct sieve_ast_arg *p = i + 1 < n->nargs ?
+							  &n->args[i + 1] :
+							  NULL;
+
+				if (p == NULL || !arg_fits(p, param)) {
+					sieve_v_error(v, a->pos, "':%s' needs "
+						      "%s parameter", a->u.tag,
+						      param_type_name(param));
+					return false;
+				}
+				process_strings(v, p);
+				i++;
+				/* keep the parameter as an optional slot */
+				if (c->nopt < SIEVE_MAX_OPTIONAL) {
+					c->opt[c->nopt].tag = NULL;
+					c->opt[c->nopt].arg = a;
+					c->opt[c->nopt].param = p;
+					c->opt[c->nopt].ext = owner;
+					c->nopt++;
+				}
+			}
+			continue;
+		}
+		{
+			const struct sieve_ext_def *tag_ext = NULL;
+			const struct sieve_tag_def *t =
+				find_tag(v, def, a->u.tag, &tag_ext);
+			struct sieve_ast_arg *p = NULL;
+			unsigned k;
+
+			if (t == NULL) {
+				sieve_v_error(v, a->pos, "unknown tagged "
+					      "argument ':%s' for %s '%s'",
+					      a->u.tag, kind_name(def->kind),
+					      def->name);
+				ok = false;
+				continue;
+			}
+			for (k = 0; k < c->nopt; k++) {
+				const struct sieve_tag_def *o = c->opt[k].tag;
+
+				if (o == NULL)
+					continue;
+				if (o == t) {
+					sieve_v_error(v, a->pos, "tagged "
+						      "argument ':%s' given "
+						      "twice", t->name);
+					ok = false;
+				} else if (t->group && o->group == t->group) {
+					sieve_v_error(v, a->pos, "':%s' "
+						      "cannot be combined with "
+						      "':%s'", t->name,
+						      o->name);
+					ok = false;
+				}
+			}
+			if (t->param) {
+				p = i + 1 < n->nargs ? &n->args[i + 1] : NULL;
+				if (p == NULL || !arg_fits(p, t->param)) {
+					sieve_v_error(v, a->pos, "':%s' needs "
+						      "%s parameter", t->name,
+						      param_type_name(t->param));
+					ok = false;
+					continue;
+				}
+				process_strings(v, p);
+				i++;
+			}
+			if (t->validate && !t->validate(v, a, p)) {
+				ok = false;
+				continue;
+			}
+			if (c->nopt >= SIEVE_MAX_OPTIONAL) {
+				sieve_v_error(v, a->pos, "too many tagged "
+					      "arguments");
+				return false;
+			}
+			c->opt[c->nopt].tag = t;
+			c->opt[c->nopt].ext = tag_ext;
+			c->opt[c->nopt].arg = a;
+			c->opt[c->nopt].param = p;
+			c->nopt++;
+		}
+	}
+	if (c->npos < nsig) {
+		sieve_v_error(v, n->pos, "%s '%s' expects %zu argument%s, "
+			      "found %u", kind_name(def->kind), def->name,
+			      nsig, nsig == 1 ? "" : "s", c->npos);
+		ok = false;
+	}
+	return ok;
+}
+
+/* Checks the match type against the comparator (RFC 5228 2.7.3). */
+static bool
+check_match(struct sieve_validator *v, struct sieve_cmd *c)
+{
+	const struct sieve_comparator *cmp = c->comparator ?
+		c->comparator->comparator : &sieve_cmp_ascii_casemap;
+	const struct sieve_object_def *mt = c->match_type;
+
+	if (mt == NULL)
+		return true;
+	if (mt->validate)
+		return mt->validate(v, c);
+	if ((mt == &sieve_obj_match_contains ||
+	     mt == &sieve_obj_match_matches) &&
+	    !(cmp->flags & SIEVE_CMP_SUBSTRING)) {
+		sieve_v_error(v, c->node->pos, "comparator '%s' does not "
+			      "support the ':%s' match type", cmp->name,
+			      mt->name);
+		return false;
+	}
+	return true;
+}
+
+static bool
+check_tests_and_block(struct sieve_validator *v, struct sieve_cmd *c)
+{
+	struct sieve_ast_node *n = c->node;
+	const struct sieve_cmd_def *def = c->def;
+	bool ok = true;
+
+	if (def->flags & SIEVE_CMDF_TEST) {
+		if (n->ntests != 1 || n->test_list) {
+			sieve_v_error(v, n->pos, "'%s' needs exactly one test%s",
+				      def->name, n->test_list ?
+				      " (not a test list)" : "");
+			ok = false;
+		}
+	} else if (def->flags & SIEVE_CMDF_TESTLIST) {
+		if (!n->test_list || n->ntests == 0) {
+			sieve_v_error(v, n->pos, "'%s' needs a test list in "
+				      "parentheses", def->name);
+			ok = false;
+		}
+	} else if (n->ntests > 0) {
+		sieve_v_error(v, n->tests[0]->pos, "%s '%s' takes no tests",
+			      kind_name(def->kind), def->name);
+		ok = false;
+	}
+	if (!c->as_test) {
+		if ((def->flags & SIEVE_CMDF_BLOCK) && !n->has_block) {
+			sieve_v_error(v, n->pos, "'%s' needs a block { ... }",
+				      def->name);
+			ok = false;
+		} else if (!(def->flags & SIEVE_CMDF_BLOCK) && n->has_block) {
+			sieve_v_error(v, n->pos, "'%s' takes no block "
+				      "(missing ';'?)", def->name);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+/*
+ * Looks the node up and binds its arguments. Returns NULL after reporting
+ * an error.
+ */
+static struct sieve_cmd *
+resolve(struct sieve_validator *v, struct sieve_ast_node *n,
+	enum sieve_cmd_kind kind)
+{
+	const struct sieve_cmd_entry *e = sieve_cmd_lookup(v->inst, n->name);
+	struct sieve_cmd *c;
+	bool ok;
+
+	if (e == NULL || !sieve_ext_enabled(v->inst, e->ext)) {
+		const char *s = suggest_command(v, n->name, kind);
+
+		if (e == NULL && s == NULL) {
+			/* maybe the other kind? */
+			sieve_v_error(v, n->pos, "unknown %s '%s'",
+				      kind_name(kind), n->name);
+		} else if (s) {
+			sieve_v_error(v, n->pos, "unknown %s '%s' (did you "
+				      "mean '%s'?)", kind_name(kind), n->name,
+				      s);
+		} else {
+			sieve_v_error(v, n->pos, "unknown %s '%s'",
+				      kind_name(kind), n->name);
+		}
+		return NULL;
+	}
+	if (e->def->kind != kind && !(e->def->flags & SIEVE_CMDF_HYBRID)) {
+		sieve_v_error(v, n->pos, "'%s' is a %s, not a %s", n->name,
+			      kind_name(e->def->kind), kind_name(kind));
+		return NULL;
+	}
+	if (!ext_required(v, e->ext)) {
+		sieve_v_error(v, n->pos, "%s '%s' needs require \"%s\"",
+			      kind_name(kind), n->name, e->ext->name);
+		return NULL;
+	}
+	c = arena_zalloc(v->arena, sizeof(*c));
+	c->def = e->def;
+	c->ext = (e->ext->flags & SIEVE_EXTF_CORE) ? NULL : e->ext;
+	c->node = n;
+	c->as_test = kind == SIEVE_TEST;
+	ok = bind_arguments(v, c);
+	ok = check_tests_and_block(v, c) && ok;
+	if (ok && (c->def->flags & SIEVE_CMDF_MATCH))
+		ok = check_match(v, c);
+	if (ok && c->def->validate)
+		ok = c->def->validate(v, c);
+	return ok ? c : NULL;
+}
+
+static bool
+emitting(const struct sieve_validator *v)
+{
+	return v->diag->errors == 0;
+}
+
+static void
+emit_generic(struct sieve_validator *v, struct sieve_cmd *c)
+{
+	if (!emitting(v))
+		return;
+	if (c->def->emit) {
+		c->def->emit(&v->g, c);
+		return;
+	}
+	sieve_g_op(&v->g, c->ext, c->def->op, c->node->pos.line);
+	sieve_g_operands(&v->g, c);
+}
+
+bool
+sieve_compile_test(struct sieve_validator *v, struct sieve_ast_node *n)
+{
+	struct sieve_cmd *c = resolve(v, n, SIEVE_TEST);
+	size_t i, patches[64];
+	size_t npatch = 0;
+	bool ok = true;
+
+	if (c == NULL) {
+		/* still check nested tests for more errors */
+		for (i = 0; i < n->ntests; i++)
+			sieve_compile_test(v, n->tests[i]);
+		return false;
+	}
+	if (!(c->def->flags & SIEVE_CMDF_CONTROL)) {
+		emit_generic(v, c);
+		return true;
+	}
+	if (strcmp(c->def->name, "true") == 0) {
+		if (emitting(v))
+			sieve_g_core_op(&v->g, SIEVE_OP_TRUE, n->pos.line);
+	} else if (strcmp(c->def->name, "false") == 0) {
+		if (emitting(v))
+			sieve_g_core_op(&v->g, SIEVE_OP_FALSE, n->pos.line);
+	} else if (strcmp(c->def->name, "not") == 0) {
+		ok = sieve_compile_test(v, n->tests[0]);
+		if (emitting(v))
+			sieve_g_core_op(&v->g, SIEVE_OP_NOT, n->pos.line);
+	} else {
+		/* allof: leave at the first false; anyof: at the first true */
+		uint8_t jop = strcmp(c->def->name, "allof") == 0 ?
+			      SIEVE_OP_JMPFALSE : SIEVE_OP_JMPTRUE;
+		size_t *pl = patches;
+
+		if (n->ntests > 64)
+			pl = arena_alloc(v->arena, n->ntests * sizeof(*pl));
+		for (i = 0; i < n->ntests; i++) {
+			ok = sieve_compile_test(v, n->tests[i]) && ok;
+			if (i + 1 < n->ntests && emitting(v))
+				pl[npatch++] = sieve_g_jump(&v->g, jop,
+							    n->pos.line);
+		}
+		if (emitting(v))
+			for (i = 0; i < npatch; i++)
+				sieve_g_patch_here(&v->g, pl[i]);
+	}
+	return ok;
+}
+
+static bool
+compile_require(struct sieve_validator *v, struct sieve_cmd *c)
+{
+	struct sieve_ast_arg *a = c->pos[0];
+	struct sieve_ast_string *items;
+	size_t count, i;
+	bool ok = true;
+
+	if (!v->require_allowed) {
+		sieve_v_error(v, c->node->pos, "require must come before "
+			      "any other command");
+		ok = false;
+	}
+	if (a->type == SIEVE_ARG_STRING) {
+		items = &a->u.str;
+		count = 1;
+	} else {
+		items = a->u.list.items;
+		count = a->u.list.count;
+	}
+	for (i = 0; i < count; i++) {
+		const char *name = items[i].str;
+		int idx = sieve_ext_index(name);
+		const struct sieve_ext_def *e;
+
+		if (strlen(name) != items[i].len || idx < 0 ||
+		    !v->inst->enabled[idx]) {
+			sieve_v_error(v, items[i].pos, "unsupported extension "
+				      "'%s'", name);
+			ok = false;
+			continue;
+		}
+		e = sieve_extensions[idx];
+		if (v->required[idx])
+			continue;
+		v->required[idx] = true;
+		if (strcmp(name, "encoded-character") == 0)
+			v->encoded_char = true;
+		if (strcmp(name, "variables") == 0) {
+			v->variables = true;
+			v->g.templates = true;
+		}
+		if (e->on_require && !e->on_require(v, e))
+			ok = false;
+		sieve_g_slot(&v->g, e);
+	}
+	return ok;
+}
+
+/*
+ * Compiles an if/elsif/else chain starting at n. Returns the last node of
+ * the chain so that the caller continues after it.
+ */
+static struct sieve_ast_node *
+compile_if_chain(struct sieve_validator *v, struct sieve_ast_node *n,
+		 struct sieve_cmd *c)
+{
+	size_t end_patches[256], *ends = end_patches, nends = 0, cap = 256;
+	struct sieve_ast_node *last = n;
+
+	for (;;) {
+		size_t skip = 0;
+		bool has_test = strcmp(c->def->name, "else") != 0;
+
+		if (has_test) {
+			sieve_compile_test(v, c->node->tests[0]);
+			if (emitting(v))
+				skip = sieve_g_jump(&v->g, SIEVE_OP_JMPFALSE,
+						    c->node->pos.line);
+		}
+		v->depth++;
+		sieve_compile_block(v, c->node->block);
+		v->depth--;
+		last = c->node;
+		if (!has_test)
+			break;
+		if (last->next == NULL ||
+		    (strcmp(last->next->name, "elsif") != 0 &&
+		     strcmp(last->next->name, "else") != 0)) {
+			if (emitting(v))
+				sieve_g_patch_here(&v->g, skip);
+			break;
+		}
+		if (emitting(v)) {
+			if (nends == cap) {
+				size_t *bigger = arena_alloc(v->arena,
+							     2 * cap *
+							     sizeof(*ends));
+
+				memcpy(bigger, ends, nends * sizeof(*ends));
+				ends = bigger;
+				cap *= 2;
+			}
+			ends[nends++] = sieve_g_jump(&v->g, SIEVE_OP_JMP,
+						     last->pos.line);
+			sieve_g_patch_here(&v->g, skip);
+		}
+		c = resolve(v, last->next, SIEVE_COMMAND);
+		if (c == NULL) {
+			last = last->next;
+			if (last->has_block) {
+				v->depth++;
+				sieve_compile_block(v, last->block);
+				v->depth--;
+			}
+			break;
+		}
+	}
+	if (emitting(v)) {
+		size_t i;
+
+		for (i = 0; i < nends; i++)
+			sieve_g_patch_here(&v->g, ends[i]);
+	}
+	return last;
+}
+
+bool
+sieve_compile_block(struct sieve_validator *v, struct sieve_ast_node *first)
+{
+	struct sieve_ast_node *n;
+	bool after_failed_if = false;
+
+	for (n = first; n != NULL; n = n->next) {
+		struct sieve_cmd *c;
+		const char *name = n->name;
+		bool chained = after_failed_if;
+
+		after_failed_if = false;
+		if (v->diag->capped)
+			return false;
+		if (strcmp(name, "require") != 0 || v->depth > 0)
+			v->require_allowed = false;
+		if (strcmp(name, "elsif") == 0 || strcmp(name, "else") == 0) {
+			if (chained) {
+				/* the 'if' had errors: check this part too */
+				after_failed_if = strcmp(name, "elsif") == 0;
+				(void)resolve(v, n, SIEVE_COMMAND);
+				for (size_t i = 0; i < n->ntests; i++)
+					sieve_compile_test(v, n->tests[i]);
+			} else {
+				sieve_v_error(v, n->pos, "'%s' without a "
+					      "preceding 'if'", name);
+			}
+			if (n->has_block) {
+				v->depth++;
+				sieve_compile_block(v, n->block);
+				v->depth--;
+			}
+			continue;
+		}
+		c = resolve(v, n, SIEVE_COMMAND);
+		if (c == NULL) {
+			/* keep checking what is inside */
+			size_t i;
+
+			after_failed_if = strcmp(name, "if") == 0;
+
+			for (i = 0; i < n->ntests; i++)
+				sieve_compile_test(v, n->tests[i]);
+			if (n->has_block) {
+				v->depth++;
+				sieve_compile_block(v, n->block);
+				v->depth--;
+			}
+			continue;
+		}
+		if (strcmp(name, "require") == 0) {
+			if (v->depth > 0) {
+				sieve_v_error(v, n->pos, "require is only "
+					      "allowed at the top of the "
+					      "script");
+				continue;
+			}
+			compile_require(v, c);
+			continue;
+		}
+		if (strcmp(name, "if") == 0) {
+			n = compile_if_chain(v, n, c);
+			continue;
+		}
+		if (c->def->flags & SIEVE_CMDF_BLOCK) {
+			/* extension block commands (testsuite 'test'): the emit
+			 * hook compiles the block itself */
+			if (emitting(v) && c->def->emit) {
+				c->def->emit(&v->g, c);
+			} else {
+				v->depth++;
+				sieve_compile_block(v, n->block);
+				v->depth--;
+			}
+			continue;
+		}
+		emit_generic(v, c);
+	}
+	return v->diag->errors == 0;
+}
+
+/* ---- entry points ------------------------------------------------------ */
+
+struct sieve_binary *
+sieve_compile(struct sieve_instance *inst, const char *src, size_t len,
+	      const char *script_name, struct sieve_diag *d)
+{
+	struct sieve_parse_limits pl;
+	struct sieve_validator v;
+	struct sieve_binary *bin = NULL;
+	struct sieve_ast *ast;
+
+	if (d->max_errors == 0 && inst->limits.max_errors)
+		d->max_errors = inst->limits.max_errors;
+	if (inst->limits.max_script_size &&
+	    len > inst->limits.max_script_size) {
+		sieve_error(d, (struct sieve_pos){ 0, 0 },
+			    "script is too large (%zu bytes, max %zu)", len,
+			    inst->limits.max_script_size);
+		return NULL;
+	}
+	memset(&pl, 0, sizeof(pl));
+	pl.max_nesting = inst->limits.max_nesting;
+	pl.max_string_len = inst->limits.max_string_len;
+	pl.max_list_items = inst->limits.max_list_items;
+	pl.max_nodes = inst->limits.max_nodes;
+
+	memset(&v, 0, sizeof(v));
+	v.inst = inst;
+	v.diag = d;
+	v.arena = arena_new(64 * 1024);
+	v.required = arena_zalloc(v.arena, sieve_extension_count *
+					   sizeof(bool));
+	v.require_allowed = true;
+	sieve_g_init(&v.g, &v);
+
+	ast = sieve_parse(v.arena, src, len, &pl, d);
+	if (ast != NULL && d->errors == 0) {
+		v.ast = ast;
+		sieve_compile_block(&v, ast->first);
+	}
+	if (ast != NULL && d->errors == 0) {
+		bin = sieve_binary_build(inst, script_name, v.g.slots,
+					 v.g.nslots, &v.g.code, &v.g.lines);
+	}
+	sieve_g_free(&v.g);
+	arena_free(v.arena);
+	return bin;
+}
+
+struct sieve_binary *
+sieve_compile_file(struct sieve_instance *inst, const char *path,
+		   const char *script_name, struct sieve_diag *d)
+{
+	struct buf b = BUF_INIT;
+	struct sieve_binary *bin;
+	size_t cap = inst->limits.max_script_size;
+
+	if (buf_read_file(&b, path, cap ? cap : 0) < 0) {
+		if (errno == EFBIG)
+			sieve_error(d, (struct sieve_pos){ 0, 0 },
+				    "script is too large (max %zu bytes)",
+				    cap);
+		else
+			sieve_error(d, (struct sieve_pos){ 0, 0 },
+				    "cannot read %s: %m", path);
+		buf_free(&b);
+		return NULL;
+	}
+	bin = sieve_compile(inst, b.data ? b.data : "", b.len,
+			    script_name ? script_name : path, d);
+	buf_free(&b);
+	return bin;
+}
