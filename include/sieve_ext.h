@@ -138,6 +138,7 @@ struct sieve_cmd_def {
 	const char *name;
 	enum sieve_cmd_kind kind;
 	const char *args;		/* positional signature: s l n */
+	const char *const *argnames;	/* for messages, NULL-terminated */
 	const struct sieve_tag_def *tags; /* terminated by { NULL } */
 	unsigned flags;			/* enum sieve_cmd_flags */
 	uint8_t op;			/* index in the owner's op table */

@@ -167,6 +167,47 @@ header_validate(struct sieve_validator *v, struct sieve_cmd *c)
 	return check_header_names(v, c->pos[0]);
 }
 
+/*
+ * RFC 5228 5.1: the address test must be restricted to headers that hold
+ * addresses. Unknown X- headers are accepted (sites put addresses in
+ * their own headers); other known non-address headers are refused.
+ */
+static const char *const address_headers[] = {
+	"from", "sender", "reply-to", "to", "cc", "bcc", "resent-from",
+	"resent-sender", "resent-reply-to", "resent-to", "resent-cc",
+	"resent-bcc", "return-path", "delivered-to", "envelope-to",
+	"errors-to", "disposition-notification-to", "mail-followup-to",
+	"mail-reply-to", "original-recipient", "original-from", NULL
+};
+
+static bool
+address_validate(struct sieve_validator *v, struct sieve_cmd *c)
+{
+	struct sieve_ast_arg *a = c->pos[0];
+	struct sieve_ast_string *items = a->type == SIEVE_ARG_STRING ?
+		&a->u.str : a->u.list.items;
+	size_t n = a->type == SIEVE_ARG_STRING ? 1 : a->u.list.count, i;
+	bool ok = check_header_names(v, a);
+
+	for (i = 0; i < n && ok; i++) {
+		const char *const *h;
+		bool found = false;
+
+		if (!sieve_v_arg_constant(v, a) ||
+		    strncasecmp(items[i].str, "x-", 2) == 0)
+			continue;
+		for (h = address_headers; *h && !found; h++)
+			found = strcasecmp(*h, items[i].str) == 0;
+		if (!found) {
+			sieve_v_error(v, items[i].pos, "the header '%s' is not "
+				      "allowed for the address test: it holds "
+				      "no addresses", items[i].str);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
 static bool
 size_validate(struct sieve_validator *v, struct sieve_cmd *c)
 {
@@ -535,6 +576,7 @@ static const struct sieve_op_def core_ops[] = {
 
 static const struct sieve_cmd_def cmd_require = {
 	.name = "require", .kind = SIEVE_COMMAND, .args = "l",
+	.argnames = (const char *const[]){ "capabilities", NULL },
 	.flags = SIEVE_CMDF_CONTROL,
 };
 static const struct sieve_cmd_def cmd_if = {
@@ -568,20 +610,24 @@ static const struct sieve_cmd_def cmd_discard = {
 };
 static const struct sieve_cmd_def cmd_redirect = {
 	.name = "redirect", .kind = SIEVE_COMMAND, .args = "s",
+	.argnames = (const char *const[]){ "address", NULL },
 	.op = SIEVE_OP_REDIRECT, .validate = redirect_validate,
 };
 static const struct sieve_cmd_def tst_address = {
 	.name = "address", .kind = SIEVE_TEST, .args = "ll",
+	.argnames = (const char *const[]){ "header list", "key list", NULL },
 	.flags = SIEVE_CMDF_MATCH | SIEVE_CMDF_ADDRESS,
-	.op = SIEVE_OP_ADDRESS, .validate = header_validate,
+	.op = SIEVE_OP_ADDRESS, .validate = address_validate,
 };
 static const struct sieve_cmd_def tst_header = {
 	.name = "header", .kind = SIEVE_TEST, .args = "ll",
+	.argnames = (const char *const[]){ "header names", "key list", NULL },
 	.flags = SIEVE_CMDF_MATCH, .op = SIEVE_OP_HEADER,
 	.validate = header_validate,
 };
 static const struct sieve_cmd_def tst_exists = {
 	.name = "exists", .kind = SIEVE_TEST, .args = "l",
+	.argnames = (const char *const[]){ "header names", NULL },
 	.op = SIEVE_OP_EXISTS, .validate = header_validate,
 };
 static const struct sieve_tag_def size_tags[] = {
@@ -591,6 +637,7 @@ static const struct sieve_tag_def size_tags[] = {
 };
 static const struct sieve_cmd_def tst_size = {
 	.name = "size", .kind = SIEVE_TEST, .args = "n", .tags = size_tags,
+	.argnames = (const char *const[]){ "limit", NULL },
 	.op = SIEVE_OP_SIZE, .validate = size_validate,
 };
 static const struct sieve_cmd_def tst_allof = {

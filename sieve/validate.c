@@ -305,6 +305,36 @@ kind_name(enum sieve_cmd_kind k)
 	return k == SIEVE_TEST ? "test" : "command";
 }
 
+static const char *
+arg_name(const struct sieve_cmd_def *def, unsigned i)
+{
+	unsigned k;
+
+	if (def->argnames == NULL)
+		return "argument";
+	for (k = 0; k < i && def->argnames[k]; k++)
+		;
+	return def->argnames[k] ? def->argnames[k] : "argument";
+}
+
+/* Is name a tag this command accepts (for messages and typo hints)? */
+static bool
+tag_known(struct sieve_validator *v, const struct sieve_cmd_def *def,
+	  const char *name)
+{
+	const struct sieve_ext_def *owner;
+	bool usable;
+
+	if ((def->flags & SIEVE_CMDF_MATCH) &&
+	    (strcmp(name, "comparator") == 0 ||
+	     find_object(v, SIEVE_OBJ_MATCH_TYPE, name, &owner, &usable)))
+		return true;
+	if ((def->flags & SIEVE_CMDF_ADDRESS) &&
+	    find_object(v, SIEVE_OBJ_ADDRESS_PART, name, &owner, &usable))
+		return true;
+	return find_tag(v, def, name, &owner) != NULL;
+}
+
 /*
  * Matches the node's arguments against the definition. Returns false
  * after reporting errors.
@@ -331,28 +361,40 @@ bind_arguments(struct sieve_validator *v, struct sieve_cmd *c)
 			if (c->npos >= SIEVE_MAX_POSITIONAL ||
 			    c->npos >= nsig) {
 				sieve_v_error(v, a->pos,
-					      "too many arguments for %s '%s' "
-					      "(expects %zu)", kind_name(def->kind),
-					      def->name, nsig);
+					      "the %s %s requires %zu "
+					      "positional argument%s, but more "
+					      "were specified", def->name,
+					      kind_name(def->kind), nsig,
+					      nsig == 1 ? "" : "s");
 				return false;
 			}
 			if (!arg_fits(a, sig[c->npos])) {
 				sieve_v_error(v, a->pos,
-					      "%s '%s' expects %s as argument "
-					      "%u, found %s",
-					      kind_name(def->kind), def->name,
+					      "the %s %s expects %s as argument "
+					      "%u (%s), but %s was found",
+					      def->name, kind_name(def->kind),
 					      param_type_name(sig[c->npos]),
-					      c->npos + 1, arg_type_name(a));
+					      c->npos + 1,
+					      arg_name(def, c->npos),
+					      arg_type_name(a));
 				ok = false;
 			}
 			c->pos[c->npos++] = a;
 			continue;
 		}
 		if (c->npos > 0) {
-			sieve_v_error(v, a->pos,
-				      "tagged argument ':%s' after positional "
-				      "arguments of '%s' (tags come first)",
-				      a->u.tag, def->name);
+			if (tag_known(v, def, a->u.tag))
+				sieve_v_error(v, a->pos, "unexpected tagged "
+					      "argument ':%s' while reading the "
+					      "positional arguments of the %s "
+					      "%s (tags come first)", a->u.tag,
+					      def->name, kind_name(def->kind));
+			else
+				sieve_v_error(v, a->pos, "unknown tagged "
+					      "argument ':%s' for the %s %s "
+					      "(at position %zu)", a->u.tag,
+					      def->name, kind_name(def->kind),
+					      i + 1);
 			ok = false;
 			continue;
 		}
@@ -471,9 +513,10 @@ bind_arguments(struct sieve_validator *v, struct sieve_cmd *c)
 
 			if (t == NULL) {
 				sieve_v_error(v, a->pos, "unknown tagged "
-					      "argument ':%s' for %s '%s'",
-					      a->u.tag, kind_name(def->kind),
-					      def->name);
+					      "argument ':%s' for the %s %s "
+					      "(at position %zu)", a->u.tag,
+					      def->name, kind_name(def->kind),
+					      i + 1);
 				ok = false;
 				continue;
 			}
@@ -524,9 +567,10 @@ bind_arguments(struct sieve_validator *v, struct sieve_cmd *c)
 		}
 	}
 	if (c->npos < nsig) {
-		sieve_v_error(v, n->pos, "%s '%s' expects %zu argument%s, "
-			      "found %u", kind_name(def->kind), def->name,
-			      nsig, nsig == 1 ? "" : "s", c->npos);
+		sieve_v_error(v, n->pos, "the %s %s requires %zu positional "
+			      "argument%s, but %u %s specified", def->name,
+			      kind_name(def->kind), nsig, nsig == 1 ? "" : "s",
+			      c->npos, c->npos == 1 ? "was" : "were");
 		ok = false;
 	}
 	return ok;
@@ -564,30 +608,55 @@ check_tests_and_block(struct sieve_validator *v, struct sieve_cmd *c)
 
 	if (def->flags & SIEVE_CMDF_TEST) {
 		if (n->ntests != 1 || n->test_list) {
-			sieve_v_error(v, n->pos, "'%s' needs exactly one test%s",
-				      def->name, n->test_list ?
+			sieve_v_error(v, n->pos, "the %s %s requires exactly "
+				      "one sub-test%s", def->name,
+				      kind_name(def->kind), n->test_list ?
 				      " (not a test list)" : "");
 			ok = false;
 		}
 	} else if (def->flags & SIEVE_CMDF_TESTLIST) {
 		if (!n->test_list || n->ntests == 0) {
-			sieve_v_error(v, n->pos, "'%s' needs a test list in "
-				      "parentheses", def->name);
+			sieve_v_error(v, n->pos, "the %s %s requires a test "
+				      "list in parentheses", def->name,
+				      kind_name(def->kind));
 			ok = false;
 		}
 	} else if (n->ntests > 0) {
-		sieve_v_error(v, n->tests[0]->pos, "%s '%s' takes no tests",
-			      kind_name(def->kind), def->name);
+		const struct sieve_ast_node *t = n->tests[0];
+		const struct sieve_cmd_entry *e =
+			sieve_cmd_lookup(v->inst, t->name);
+
+		/* Typos: a tag without its colon parses as a sub-test, and
+		 * so does the next command after a missing ';'. */
+		if (n->ntests == 1 && !n->test_list &&
+		    tag_known(v, def, t->name)) {
+			sieve_v_error(v, t->pos, "missing colon: '%s' should "
+				      "be the :%s tag of the %s %s", t->name,
+				      t->name, def->name, kind_name(def->kind));
+		} else if (n->ntests == 1 && !n->test_list &&
+			   !c->as_test &&
+			   (e == NULL || e->def->kind != SIEVE_TEST)) {
+			sieve_v_error(v, t->pos, "missing semicolon at the end "
+				      "of the %s command (before '%s')",
+				      def->name, t->name);
+		} else {
+			sieve_v_error(v, t->pos, "the %s %s accepts no "
+				      "sub-tests, but %zu %s specified",
+				      def->name, kind_name(def->kind),
+				      n->ntests, n->ntests == 1 ? "was" :
+				      "were");
+		}
 		ok = false;
 	}
 	if (!c->as_test) {
 		if ((def->flags & SIEVE_CMDF_BLOCK) && !n->has_block) {
-			sieve_v_error(v, n->pos, "'%s' needs a block { ... }",
-				      def->name);
+			sieve_v_error(v, n->pos, "the %s command requires a "
+				      "block { ... }", def->name);
 			ok = false;
 		} else if (!(def->flags & SIEVE_CMDF_BLOCK) && n->has_block) {
-			sieve_v_error(v, n->pos, "'%s' takes no block "
-				      "(missing ';'?)", def->name);
+			sieve_v_error(v, n->pos, "the %s command does not "
+				      "accept a block (missing ';'?)",
+				      def->name);
 			ok = false;
 		}
 	}
@@ -624,8 +693,9 @@ resolve(struct sieve_validator *v, struct sieve_ast_node *n,
 		return NULL;
 	}
 	if (e->def->kind != kind && !(e->def->flags & SIEVE_CMDF_HYBRID)) {
-		sieve_v_error(v, n->pos, "'%s' is a %s, not a %s", n->name,
-			      kind_name(e->def->kind), kind_name(kind));
+		sieve_v_error(v, n->pos, "cannot use %s '%s' as a %s",
+			      kind_name(e->def->kind), n->name,
+			      kind_name(kind));
 		return NULL;
 	}
 	if (!ext_required(v, e->ext)) {

@@ -107,6 +107,7 @@ static const struct sieve_op_def envelope_ops[] = {
 
 static const struct sieve_cmd_def tst_envelope = {
 	.name = "envelope", .kind = SIEVE_TEST, .args = "ll",
+	.argnames = (const char *const[]){ "envelope part", "key list", NULL },
 	.flags = SIEVE_CMDF_MATCH | SIEVE_CMDF_ADDRESS, .op = 0,
 	.validate = envelope_validate,
 };

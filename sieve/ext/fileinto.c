@@ -91,6 +91,7 @@ static const struct sieve_op_def fileinto_ops[] = {
 
 static const struct sieve_cmd_def cmd_fileinto = {
 	.name = "fileinto", .kind = SIEVE_COMMAND, .args = "s",
+	.argnames = (const char *const[]){ "folder", NULL },
 	.op = 0, .validate = fileinto_validate,
 };
 

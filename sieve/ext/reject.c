@@ -48,10 +48,12 @@ static const struct sieve_op_def ereject_ops[] = {
 
 static const struct sieve_cmd_def cmd_reject = {
 	.name = "reject", .kind = SIEVE_COMMAND, .args = "s", .op = 0,
+	.argnames = (const char *const[]){ "reason", NULL },
 };
 
 static const struct sieve_cmd_def cmd_ereject = {
 	.name = "ereject", .kind = SIEVE_COMMAND, .args = "s", .op = 0,
+	.argnames = (const char *const[]){ "reason", NULL },
 };
 
 const struct sieve_ext_def sieve_ext_reject = {

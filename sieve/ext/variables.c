@@ -403,11 +403,13 @@ static const struct sieve_tag_def set_tags[] = {
 
 static const struct sieve_cmd_def cmd_set = {
 	.name = "set", .kind = SIEVE_COMMAND, .args = "ss", .tags = set_tags,
+	.argnames = (const char *const[]){ "name", "value", NULL },
 	.op = 0, .validate = set_validate,
 };
 
 static const struct sieve_cmd_def tst_string = {
 	.name = "string", .kind = SIEVE_TEST, .args = "ll",
+	.argnames = (const char *const[]){ "source", "key list", NULL },
 	.flags = SIEVE_CMDF_MATCH, .op = 1,
 };
 
