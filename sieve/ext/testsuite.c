@@ -254,13 +254,19 @@ static struct sieve_binary *
 compile_path(struct testsuite *ts, const char *name)
 {
 	struct sieve_diag d;
+	struct sieve_binary *bin;
 	char *path = script_path(ts, name);
 
 	sieve_diag_init(&d, name);
 	d.emit = collect_error;
 	d.ctx = ts;
 	d.max_errors = 0;
-	return sieve_compile_file(ts->inst, path, name, &d);
+	bin = sieve_compile_file(ts->inst, path, name, &d);
+	/* as Pigeonhole's log does, a failed compile ends with one more
+	 * error saying so; test_error :count sees it */
+	if (bin == NULL)
+		testsuite_error(ts, "script validation failed");
+	return bin;
 }
 
 static int
