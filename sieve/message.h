@@ -36,6 +36,16 @@ size_t sieve_message_header(struct sieve_message *m, const char *name,
 /* Same, with RFC 2047 encoded words decoded to UTF-8. */
 size_t sieve_message_header_decoded(struct sieve_message *m, const char *name,
 				    const char *const **values);
+/*
+ * Either of the two above (decoded or not), also giving each value's length
+ * in *lens (lens may be NULL): raw values may hold NUL bytes, which the
+ * C-string view of the other two functions cuts short. Both arrays are
+ * owned by the message and have one entry per value (values is also
+ * NULL-terminated). Added for callers that must see every byte.
+ */
+size_t sieve_message_header_values(struct sieve_message *m, const char *name,
+				   bool decoded, const char *const **values,
+				   const size_t **lens);
 /* All fields in message order. */
 size_t sieve_message_fields(const struct sieve_message *m,
 			    const struct sieve_header **fields);
@@ -50,9 +60,23 @@ const char *sieve_message_body(const struct sieve_message *m, size_t *len);
  * encodings, any charset iconv knows, RFC 2231 language suffix ignored);
  * white space between two adjacent encoded words is dropped. Malformed or
  * unknown-charset words are left as written. Returns a NUL-terminated
- * string in a (s itself if it has no encoded word).
+ * string in a (s itself if it has no encoded word: that one is a C string
+ * only if the caller's s is NUL-terminated at s[len], as message values
+ * are). Decoded U+0000 and bytes invalid in their charset become U+FFFD.
  */
 const char *sieve_rfc2047_decode(struct arena *a, const char *s, size_t len,
 				 size_t *outlen);
+/*
+ * Added: the length of the encoded word (=?cs?B|Q?text?=, no white space
+ * inside) starting at s, or 0 if s does not start with one. Lets the
+ * address parser keep an encoded display name with specials in its Q text
+ * ("=?utf-8?Q?Doe,_John?=") as one word.
+ */
+size_t sieve_rfc2047_word_len(const char *s, size_t len);
+/*
+ * Added: closes the iconv descriptors the decoder caches (per thread).
+ * Optional; for leak checkers and long-lived threads that are done.
+ */
+void sieve_rfc2047_cache_free(void);
 
 #endif
