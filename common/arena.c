@@ -154,9 +154,10 @@ arena_reset(struct arena *a)
 {
 	struct arena_block *b, *next;
 
-	for (b = a->head; b != a->first; b = next) {
+	for (b = a->head; b != NULL; b = next) {
 		next = b->next;
-		free(b);
+		if (b != a->first)
+			free(b);
 	}
 	a->first->next = NULL;
 	a->first->used = 0;
