@@ -351,6 +351,7 @@ struct sieve_action *sieve_result_add(struct sieve_interp *ip,
 void sieve_result_cancel_keep(struct sieve_interp *ip);
 
 /* Core objects usable by extensions */
+extern const struct sieve_object_def sieve_obj_cmp_octet;
 extern const struct sieve_object_def sieve_obj_match_is;
 extern const struct sieve_object_def sieve_obj_match_contains;
 extern const struct sieve_object_def sieve_obj_match_matches;

@@ -21,7 +21,7 @@
 
 /* ---- objects ----------------------------------------------------------- */
 
-static const struct sieve_object_def obj_cmp_octet = {
+const struct sieve_object_def sieve_obj_cmp_octet = {
 	.name = "i;octet", .cls = SIEVE_OBJ_COMPARATOR,
 	.comparator = &sieve_cmp_octet,
 };
@@ -89,16 +89,29 @@ ap_all(struct sieve_interp *ip, const struct sieve_address *a)
 	return a->all;
 }
 
+/* RFC 5322 addresses are ASCII: 8-bit bytes make an address invalid for
+ * :localpart and :domain (RFC 5228 2.7.4). */
+static bool
+ascii_only(const char *s)
+{
+	for (; s && *s; s++)
+		if ((unsigned char)*s >= 0x80)
+			return false;
+	return true;
+}
+
 static const char *
 ap_localpart(struct sieve_interp *ip, const struct sieve_address *a)
 {
-	return a->local_part;
+	return ascii_only(a->local_part) && ascii_only(a->domain) ?
+	       a->local_part : NULL;
 }
 
 static const char *
 ap_domain(struct sieve_interp *ip, const struct sieve_address *a)
 {
-	return a->local_part ? a->domain : NULL;
+	return a->local_part && ascii_only(a->local_part) &&
+	       ascii_only(a->domain) ? a->domain : NULL;
 }
 
 static const struct sieve_object_def obj_ap_all = {
@@ -115,7 +128,7 @@ static const struct sieve_object_def obj_ap_domain = {
 };
 
 static const struct sieve_object_def *const core_objects[] = {
-	&obj_cmp_octet, &obj_cmp_casemap,
+	&sieve_obj_cmp_octet, &obj_cmp_casemap,
 	&sieve_obj_match_is, &sieve_obj_match_contains,
 	&sieve_obj_match_matches,
 	&obj_ap_all, &obj_ap_localpart, &obj_ap_domain,
@@ -161,11 +174,6 @@ check_header_names(struct sieve_validator *v, struct sieve_ast_arg *a)
 	return ok;
 }
 
-static bool
-header_validate(struct sieve_validator *v, struct sieve_cmd *c)
-{
-	return check_header_names(v, c->pos[0]);
-}
 
 /*
  * RFC 5228 5.1: the address test must be restricted to headers that hold
@@ -623,12 +631,11 @@ static const struct sieve_cmd_def tst_header = {
 	.name = "header", .kind = SIEVE_TEST, .args = "ll",
 	.argnames = (const char *const[]){ "header names", "key list", NULL },
 	.flags = SIEVE_CMDF_MATCH, .op = SIEVE_OP_HEADER,
-	.validate = header_validate,
 };
 static const struct sieve_cmd_def tst_exists = {
 	.name = "exists", .kind = SIEVE_TEST, .args = "l",
 	.argnames = (const char *const[]){ "header names", NULL },
-	.op = SIEVE_OP_EXISTS, .validate = header_validate,
+	.op = SIEVE_OP_EXISTS,
 };
 static const struct sieve_tag_def size_tags[] = {
 	{ .name = "over", .code = OPT_OVER, .group = 1 },

@@ -186,6 +186,11 @@ lex_quoted(struct parser *p)
 			advance(p, 1);
 			c = peekc(p, 0);
 		}
+		/* a bare LF becomes CRLF, as in multi-line strings */
+		if (c == '\n' && (p->sb.len == 0 ||
+				  p->sb.data[p->sb.len - 1] != '\r') &&
+		    (!max || p->sb.len < max))
+			buf_putc(&p->sb, '\r');
 		if (!max || p->sb.len < max)
 			buf_putc(&p->sb, (char)c);
 		advance(p, 1);
@@ -233,7 +238,7 @@ lex_multiline(struct parser *p)
 			done = true;
 			break;
 		}
-		if (content && ls[0] == '.')
+		if (content >= 2 && ls[0] == '.' && ls[1] == '.')
 			ls++, content--;	/* dot-unstuffing */
 		if (!max || p->sb.len + content + 2 <= max) {
 			buf_append(&p->sb, ls, content);

@@ -76,11 +76,8 @@ op_envelope(struct sieve_interp *ip)
 		if (path == NULL)
 			continue;
 		if (!sieve_address_parse_path(ip->arena, path, strlen(path),
-					      &addr)) {
-			/* invalid paths: only :all sees them */
-			addr.local_part = NULL;
-			addr.domain = NULL;
-		}
+					      &addr))
+			continue;	/* an invalid path matches nothing */
 		if (is_from && addr.local_part && *addr.local_part == '\0' &&
 		    addr.domain == NULL) {
 			r = sieve_matcher_value(&m, "", 0);	/* <> */

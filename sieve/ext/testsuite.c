@@ -148,6 +148,14 @@ message_validate(struct sieve_validator *v, struct sieve_cmd *c)
 /* ---- run-time ---------------------------------------------------------- */
 
 static int
+skip_opts(struct sieve_interp *ip)
+{
+	struct sieve_opts o;
+
+	return sieve_read_opts(ip, &o);
+}
+
+static int
 op_test(struct sieve_interp *ip)
 {
 	struct testsuite *ts = ts_of(ip);
@@ -196,6 +204,7 @@ op_fail(struct sieve_interp *ip)
 {
 	struct sieve_str reason;
 
+	TRY(skip_opts(ip));
 	TRY(sieve_read_string(ip, &reason));
 	ts_fail(ip, "%.*s", (int)reason.len, reason.p);
 	return 0;
@@ -208,6 +217,7 @@ op_set(struct sieve_interp *ip)
 	struct sieve_str name, value;
 	char *val;
 
+	TRY(skip_opts(ip));
 	TRY(sieve_read_string(ip, &name));
 	TRY(sieve_read_string(ip, &value));
 	val = arena_strndup(ts->arena, value.p, value.len);
@@ -275,6 +285,7 @@ op_compile(struct sieve_interp *ip)
 	struct testsuite *ts = ts_of(ip);
 	struct sieve_str path;
 
+	TRY(skip_opts(ip));
 	TRY(sieve_read_string(ip, &path));
 	testsuite_errors_reset(ts);
 	sieve_binary_free(ts->compiled);
@@ -429,6 +440,7 @@ op_multiscript(struct sieve_interp *ip)
 	struct sieve_result *res;
 	bool ok = true;
 
+	TRY(skip_opts(ip));
 	TRY(sieve_read_strlist(ip, &paths, &n));
 	testsuite_errors_reset(ts);
 	res = sieve_result_new(ts->arena, &ts->inst->limits);
@@ -604,6 +616,7 @@ op_mailbox_create(struct sieve_interp *ip)
 {
 	struct sieve_str name;
 
+	TRY(skip_opts(ip));
 	TRY(sieve_read_string(ip, &name));
 	testsuite_mailbox(ts_of(ip), name.p, true);
 	return 0;
@@ -616,6 +629,7 @@ op_mailbox_delete(struct sieve_interp *ip)
 	struct ts_mailbox **pp;
 	struct sieve_str name;
 
+	TRY(skip_opts(ip));
 	TRY(sieve_read_string(ip, &name));
 	for (pp = &ts->boxes; *pp; pp = &(*pp)->next)
 		if (strcmp((*pp)->name, name.p) == 0) {
@@ -648,6 +662,7 @@ op_config_set(struct sieve_interp *ip)
 	struct testsuite *ts = ts_of(ip);
 	struct sieve_str key, value;
 
+	TRY(skip_opts(ip));
 	TRY(sieve_read_string(ip, &key));
 	TRY(sieve_read_string(ip, &value));
 	setting_put(ts, key.p, arena_strndup(ts->arena, value.p, value.len));
@@ -660,6 +675,7 @@ op_config_unset(struct sieve_interp *ip)
 	struct testsuite *ts = ts_of(ip);
 	struct sieve_str key;
 
+	TRY(skip_opts(ip));
 	TRY(sieve_read_string(ip, &key));
 	setting_put(ts, key.p, NULL);
 	return 0;
@@ -682,6 +698,7 @@ op_binary_save(struct sieve_interp *ip)
 	struct sieve_str name;
 	char *path;
 
+	TRY(skip_opts(ip));
 	TRY(sieve_read_string(ip, &name));
 	if (ts->compiled == NULL) {
 		ts_fail(ip, "test_binary_save: no compiled script");
@@ -701,6 +718,7 @@ op_binary_load(struct sieve_interp *ip)
 	const char *why = NULL;
 	char *path;
 
+	TRY(skip_opts(ip));
 	TRY(sieve_read_string(ip, &name));
 	path = arena_printf(ts->arena, "%s/%s.svbin", ts->tmpdir, name.p);
 	sieve_binary_free(ts->compiled);

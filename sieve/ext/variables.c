@@ -407,10 +407,19 @@ static const struct sieve_cmd_def cmd_set = {
 	.op = 0, .validate = set_validate,
 };
 
+/* The string test compares script strings: i;octet unless told. */
+static bool
+string_validate(struct sieve_validator *v, struct sieve_cmd *c)
+{
+	if (c->comparator == NULL)
+		c->comparator = &sieve_obj_cmp_octet;
+	return true;
+}
+
 static const struct sieve_cmd_def tst_string = {
 	.name = "string", .kind = SIEVE_TEST, .args = "ll",
 	.argnames = (const char *const[]){ "source", "key list", NULL },
-	.flags = SIEVE_CMDF_MATCH, .op = 1,
+	.flags = SIEVE_CMDF_MATCH, .op = 1, .validate = string_validate,
 };
 
 const struct sieve_ext_def sieve_ext_variables = {
