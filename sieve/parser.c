@@ -294,7 +294,15 @@ next(struct parser *p)
 			n = MAX_IDENTIFIER;
 		}
 		p->t = tag ? T_TAG : T_IDENT;
-		p->text = arena_strndup(p->a, p->src + start, n);
+		/* identifiers and tags are case-insensitive: fold once here */
+		{
+			char *id = arena_strndup(p->a, p->src + start, n);
+			size_t k;
+
+			for (k = 0; k < n; k++)
+				id[k] = (char)tolower((unsigned char)id[k]);
+			p->text = id;
+		}
 		p->tlen = n;
 		return;
 	}

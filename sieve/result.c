@@ -132,9 +132,19 @@ sieve_result_add(struct sieve_interp *ip, enum sieve_action_type type,
 		}
 	}
 	for (i = 0; i < r->n; i++) {
+		bool inbox_dup;
+
 		a = r->acts[i];
-		if (a->type == type && type != SIEVE_ACT_EXT &&
-		    same_target(a, type, target, target_len)) {
+		/* keep and fileinto "INBOX" are the same store */
+		inbox_dup = (a->type == SIEVE_ACT_KEEP &&
+			     type == SIEVE_ACT_FILEINTO && target_len == 5 &&
+			     strncasecmp(target, "INBOX", 5) == 0) ||
+			    (type == SIEVE_ACT_KEEP &&
+			     a->type == SIEVE_ACT_FILEINTO &&
+			     strcasecmp(a->target, "INBOX") == 0);
+		if (inbox_dup ||
+		    (a->type == type && type != SIEVE_ACT_EXT &&
+		     same_target(a, type, target, target_len))) {
 			if (!copy) {
 				a->copy = false;
 				r->keep_cancelled = true;

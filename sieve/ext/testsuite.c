@@ -399,6 +399,11 @@ execute_result(struct sieve_interp *ip, struct sieve_result *res)
 			if (a->type == SIEVE_ACT_REDIRECT) {
 				m.env_from = ts->envelope->from;
 				m.env_to = a->target;
+				m.data = arena_printf(ts->arena,
+					"X-Sieve-Redirected-From: %s\r\n%.*s",
+					ts->envelope->to ? ts->envelope->to :
+					"", (int)len, data);
+				m.len = strlen(m.data);
 			} else {
 				m.env_from = "";
 				m.env_to = ts->envelope->from;
@@ -426,6 +431,8 @@ static int
 op_result_execute(struct sieve_interp *ip)
 {
 	struct testsuite *ts = ts_of(ip);
+
+	TRY(skip_opts(ip));
 
 	ip->reg = execute_result(ip, ts->result);
 	return 0;
@@ -472,6 +479,7 @@ action_kind(const struct sieve_action *a)
 {
 	switch (a->type) {
 	case SIEVE_ACT_KEEP:
+		return "keep";
 	case SIEVE_ACT_FILEINTO:
 		return "store";
 	case SIEVE_ACT_REDIRECT:
@@ -545,6 +553,8 @@ op_result_reset(struct sieve_interp *ip)
 {
 	struct testsuite *ts = ts_of(ip);
 
+	TRY(skip_opts(ip));
+
 	ts->result = sieve_result_new(ts->arena, &ts->inst->limits);
 	ip->result = ts->result;
 	return 0;
@@ -554,6 +564,8 @@ static int
 op_result_print(struct sieve_interp *ip)
 {
 	struct testsuite *ts = ts_of(ip);
+
+	TRY(skip_opts(ip));
 
 	printf("## result:\n");
 	sieve_result_print(ts->result, stdout);
@@ -606,6 +618,8 @@ op_message_print(struct sieve_interp *ip)
 	struct testsuite *ts = ts_of(ip);
 	size_t len;
 	const char *d = sieve_message_data(ts->env->msg, &len);
+
+	TRY(skip_opts(ip));
 
 	printf("\n--MESSAGE:\n%.*s\n--MESSAGE--\n", (int)len, d);
 	return 0;
