@@ -1,0 +1,6 @@
+frobnicate;
+if header "subject" {
+  keep;
+}
+keep;
+elsif true { stop; }

@@ -1,0 +1,4 @@
+discard;
+stop;
+keep;
+redirect "x@example.com";
