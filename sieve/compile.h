@@ -32,6 +32,7 @@ struct sieve_validator {
 	bool encoded_char;
 	bool variables;
 	unsigned depth;
+	struct sieve_cmd *free_cmds;	/* recycled, linked through data */
 	struct sieve_codegen g;
 };
 

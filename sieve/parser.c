@@ -76,15 +76,28 @@ peekc(const struct parser *p, size_t off)
 static void
 advance(struct parser *p, size_t n)
 {
-	while (n-- > 0 && p->pos < p->len) {
-		if (p->src[p->pos] == '\n') {
+	const char *s = p->src + p->pos, *end, *nl;
+
+	if (n == 1 && p->pos < p->len) {
+		if (*s == '\n') {
 			p->line++;
 			p->col = 1;
 		} else {
 			p->col++;
 		}
 		p->pos++;
+		return;
 	}
+	if (n > p->len - p->pos)
+		n = p->len - p->pos;
+	end = s + n;
+	while ((nl = memchr(s, '\n', (size_t)(end - s))) != NULL) {
+		p->line++;
+		p->col = 1;
+		s = nl + 1;
+	}
+	p->col += (unsigned)(end - s);
+	p->pos += n;
 }
 
 static struct sieve_pos
@@ -102,7 +115,10 @@ skip_space(struct parser *p)
 	for (;;) {
 		int c = peekc(p, 0);
 
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+		if (c == ' ' || c == '\t' || c == '\r') {
+			p->pos++;
+			p->col++;
+		} else if (c == '\n') {
 			advance(p, 1);
 		} else if (c == '#') {
 			while (p->pos < p->len && p->src[p->pos] != '\n')
@@ -181,6 +197,24 @@ lex_quoted(struct parser *p)
 		if (c == '"') {
 			advance(p, 1);
 			break;
+		}
+		if (c != '\\' && c != '\n') {
+			/* copy the plain run up to the next special byte */
+			size_t k = p->pos;
+
+			while (k < p->len && p->src[k] != '"' &&
+			       p->src[k] != '\\' && p->src[k] != '\n')
+				k++;
+			{
+				size_t run = k - p->pos;
+
+				if (max && p->sb.len + run > max)
+					run = p->sb.len < max ?
+					      max - p->sb.len : 0;
+				buf_append(&p->sb, p->src + p->pos, run);
+			}
+			advance(p, k - p->pos);
+			continue;
 		}
 		if (c == '\\' && p->pos + 1 < p->len) {
 			advance(p, 1);
@@ -278,9 +312,12 @@ next(struct parser *p)
 		if (tag)
 			advance(p, 1);
 		start = p->pos;
-		while ((c = peekc(p, 0)) >= 0 && (isalnum(c) || c == '_'))
-			advance(p, 1);
+		while (p->pos < p->len &&
+		       (isalnum((unsigned char)p->src[p->pos]) ||
+			p->src[p->pos] == '_'))
+			p->pos++;
 		n = p->pos - start;
+		p->col += (unsigned)n;
 		if (!tag && n == 4 && strncmp(p->src + start, "text", 4) == 0 &&
 		    peekc(p, 0) == ':') {
 			p->pos = start;
