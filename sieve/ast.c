@@ -137,7 +137,7 @@ static size_t
 decode_one(const char *s, size_t len, struct buf *out, bool *bad_cp)
 {
 	size_t i, start;
-	bool hex;
+	bool hex, bad = false;
 	struct buf tmp = BUF_INIT;
 
 	if (len >= 6 && strncasecmp(s + 2, "hex:", 4) == 0) {
@@ -186,7 +186,7 @@ decode_one(const char *s, size_t len, struct buf *out, bool *bad_cp)
 			buf_append(&tmp, &ch, 1);
 		} else {
 			if (v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) {
-				*bad_cp = true;
+				bad = true;
 				v = 0xfffd;
 			}
 			put_utf8(&tmp, v);
@@ -196,6 +196,8 @@ decode_one(const char *s, size_t len, struct buf *out, bool *bad_cp)
 		buf_free(&tmp);
 		return 0;	/* unterminated, or no value at all */
 	}
+	/* only a complete sequence counts (an unterminated one is text) */
+	*bad_cp = *bad_cp || bad;
 	buf_append(out, tmp.data ? tmp.data : "", tmp.len);
 	buf_free(&tmp);
 	return i + 1;

@@ -366,6 +366,7 @@ bind_arguments(struct sieve_validator *v, struct sieve_cmd *c)
 					      "were specified", def->name,
 					      kind_name(def->kind), nsig,
 					      nsig == 1 ? "" : "s");
+				c->data = (void *)1;
 				return false;
 			}
 			if (!arg_fits(a, sig[c->npos])) {
@@ -377,7 +378,7 @@ bind_arguments(struct sieve_validator *v, struct sieve_cmd *c)
 					      c->npos + 1,
 					      arg_name(def, c->npos),
 					      arg_type_name(a));
-				ok = false;
+				return false;
 			}
 			c->pos[c->npos++] = a;
 			continue;
@@ -395,8 +396,7 @@ bind_arguments(struct sieve_validator *v, struct sieve_cmd *c)
 					      "(at position %zu)", a->u.tag,
 					      def->name, kind_name(def->kind),
 					      i + 1);
-			ok = false;
-			continue;
+			return false;
 		}
 		/* comparator */
 		if ((def->flags & SIEVE_CMDF_MATCH) &&
@@ -408,7 +408,7 @@ bind_arguments(struct sieve_validator *v, struct sieve_cmd *c)
 				sieve_v_error(v, a->pos, "more than one "
 					      ":comparator for '%s'",
 					      def->name);
-				ok = false;
+				return false;
 			}
 			groups_seen |= 1;
 			if (p == NULL || p->type != SIEVE_ARG_STRING) {
@@ -421,20 +421,19 @@ bind_arguments(struct sieve_validator *v, struct sieve_cmd *c)
 			if (!sieve_v_arg_constant(v, p)) {
 				sieve_v_error(v, p->pos, "the comparator name "
 					      "must be a constant string");
-				ok = false;
-				continue;
+				return false;
 			}
 			obj = find_object(v, SIEVE_OBJ_COMPARATOR,
 					  p->u.str.str, &owner, &usable);
 			if (obj == NULL) {
 				sieve_v_error(v, p->pos, "unknown comparator "
 					      "'%s'", p->u.str.str);
-				ok = false;
+				return false;
 			} else if (!usable) {
 				sieve_v_error(v, p->pos, "comparator '%s' "
 					      "needs require \"%s\"",
 					      p->u.str.str, owner->name);
-				ok = false;
+				return false;
 			} else {
 				c->comparator = obj;
 			}
@@ -449,12 +448,12 @@ bind_arguments(struct sieve_validator *v, struct sieve_cmd *c)
 						      "':%s' needs require "
 						      "\"%s\"", a->u.tag,
 						      owner->name);
-					ok = false;
+					return false;
 				} else if (c->match_type) {
 					sieve_v_error(v, a->pos, "more than "
 						      "one match type for "
 						      "'%s'", def->name);
-					ok = false;
+					return false;
 				}
 				c->match_type = obj;
 				param = obj->param;
@@ -469,12 +468,12 @@ bind_arguments(struct sieve_validator *v, struct sieve_cmd *c)
 						      "part ':%s' needs "
 						      "require \"%s\"",
 						      a->u.tag, owner->name);
-					ok = false;
+					return false;
 				} else if (c->address_part) {
 					sieve_v_error(v, a->pos, "more than "
 						      "one address part for "
 						      "'%s'", def->name);
-					ok = false;
+					return false;
 				}
 				c->address_part = obj;
 			}
@@ -517,8 +516,7 @@ bind_arguments(struct sieve_validator *v, struct sieve_cmd *c)
 					      "(at position %zu)", a->u.tag,
 					      def->name, kind_name(def->kind),
 					      i + 1);
-				ok = false;
-				continue;
+				return false;
 			}
 			for (k = 0; k < c->nopt; k++) {
 				const struct sieve_tag_def *o = c->opt[k].tag;
@@ -529,13 +527,13 @@ bind_arguments(struct sieve_validator *v, struct sieve_cmd *c)
 					sieve_v_error(v, a->pos, "tagged "
 						      "argument ':%s' given "
 						      "twice", t->name);
-					ok = false;
+					return false;
 				} else if (t->group && o->group == t->group) {
 					sieve_v_error(v, a->pos, "':%s' "
 						      "cannot be combined with "
 						      "':%s'", t->name,
 						      o->name);
-					ok = false;
+					return false;
 				}
 			}
 			if (t->param) {
@@ -544,15 +542,14 @@ bind_arguments(struct sieve_validator *v, struct sieve_cmd *c)
 					sieve_v_error(v, a->pos, "':%s' needs "
 						      "%s parameter", t->name,
 						      param_type_name(t->param));
-					ok = false;
+					return false;
 					continue;
 				}
 				process_strings(v, p);
 				i++;
 			}
 			if (t->validate && !t->validate(v, a, p)) {
-				ok = false;
-				continue;
+				return false;
 			}
 			if (c->nopt >= SIEVE_MAX_OPTIONAL) {
 				sieve_v_error(v, a->pos, "too many tagged "
@@ -571,7 +568,8 @@ bind_arguments(struct sieve_validator *v, struct sieve_cmd *c)
 			      "argument%s, but %u %s specified", def->name,
 			      kind_name(def->kind), nsig, nsig == 1 ? "" : "s",
 			      c->npos, c->npos == 1 ? "was" : "were");
-		ok = false;
+		c->data = (void *)1;	/* a count error: sub-tests still checked */
+		return false;
 	}
 	return ok;
 }
@@ -648,7 +646,7 @@ check_tests_and_block(struct sieve_validator *v, struct sieve_cmd *c)
 		}
 		ok = false;
 	}
-	if (!c->as_test) {
+	if (ok && !c->as_test) {
 		if ((def->flags & SIEVE_CMDF_BLOCK) && !n->has_block) {
 			sieve_v_error(v, n->pos, "the %s command requires a "
 				      "block { ... }", def->name);
@@ -714,8 +712,11 @@ resolve(struct sieve_validator *v, struct sieve_ast_node *n,
 	c->ext = (e->ext->flags & SIEVE_EXTF_CORE) ? NULL : e->ext;
 	c->node = n;
 	c->as_test = kind == SIEVE_TEST;
+	/* one error per command, as a reader expects: the first one */
 	ok = bind_arguments(v, c);
-	ok = check_tests_and_block(v, c) && ok;
+	if (ok || c->data == (void *)1)
+		ok = check_tests_and_block(v, c) && ok;
+	c->data = NULL;
 	if (ok && (c->def->flags & SIEVE_CMDF_MATCH))
 		ok = check_match(v, c);
 	if (ok && c->def->validate)
@@ -759,12 +760,8 @@ sieve_compile_test(struct sieve_validator *v, struct sieve_ast_node *n)
 	size_t npatch = 0;
 	bool ok = true;
 
-	if (c == NULL) {
-		/* still check nested tests for more errors */
-		for (i = 0; i < n->ntests; i++)
-			sieve_compile_test(v, n->tests[i]);
-		return false;
-	}
+	if (c == NULL)
+		return false;	/* its sub-tests are not looked at */
 	if (!(c->def->flags & SIEVE_CMDF_CONTROL)) {
 		emit_generic(v, c);
 		release(v, c);
@@ -959,9 +956,7 @@ sieve_compile_block(struct sieve_validator *v, struct sieve_ast_node *first)
 			size_t i;
 
 			after_failed_if = strcmp(name, "if") == 0;
-
-			for (i = 0; i < n->ntests; i++)
-				sieve_compile_test(v, n->tests[i]);
+			(void)i;
 			if (n->has_block) {
 				v->depth++;
 				sieve_compile_block(v, n->block);

@@ -270,7 +270,7 @@ compile_path(struct testsuite *ts, const char *name)
 	sieve_diag_init(&d, name);
 	d.emit = collect_error;
 	d.ctx = ts;
-	d.max_errors = 0;
+	d.max_errors = ~0u;	/* report everything */
 	bin = sieve_compile_file(ts->inst, path, name, &d);
 	/* as Pigeonhole's log does, a failed compile ends with one more
 	 * error saying so; test_error :count sees it */
