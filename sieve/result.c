@@ -154,15 +154,16 @@ sieve_result_add(struct sieve_interp *ip, enum sieve_action_type type,
 	}
 	if (type == SIEVE_ACT_REDIRECT) {
 		if (r->lim.max_redirects && r->redirects >= r->lim.max_redirects) {
-			sieve_runtime_error(ip, "too many redirect actions "
-					    "(max %u)", r->lim.max_redirects);
+			sieve_runtime_error(ip, "number of redirect actions "
+					    "exceeds policy limit (max %u)",
+					    r->lim.max_redirects);
 			return NULL;
 		}
 		r->redirects++;
 	}
 	if (r->lim.max_actions && r->n >= r->lim.max_actions) {
-		sieve_runtime_error(ip, "total number of actions exceeds the "
-				    "limit (max %u)", r->lim.max_actions);
+		sieve_runtime_error(ip, "total number of actions exceeds "
+				    "policy limit (max %u)", r->lim.max_actions);
 		return NULL;
 	}
 	if (r->n == r->cap) {

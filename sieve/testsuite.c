@@ -36,6 +36,12 @@ testsuite_mailbox(struct testsuite *ts, const char *name, bool create)
 	return b;
 }
 
+int
+testsuite_mailbox_exists(void *ctx, const char *name)
+{
+	return testsuite_mailbox(ctx, name, false) != NULL;
+}
+
 void
 testsuite_error(struct testsuite *ts, const char *text)
 {

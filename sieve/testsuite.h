@@ -70,6 +70,8 @@ void testsuite_set_message(struct testsuite *ts, const char *data,
 			   size_t len);
 struct ts_mailbox *testsuite_mailbox(struct testsuite *ts, const char *name,
 				     bool create);
+/* sieve_host.mailbox_exists over the in-memory store (ctx = testsuite) */
+int testsuite_mailbox_exists(void *ctx, const char *name);
 void testsuite_error(struct testsuite *ts, const char *text);
 void testsuite_errors_reset(struct testsuite *ts);
 /* Applies the test_config_set settings to the instance. */

@@ -69,8 +69,9 @@ op_fileinto(struct sieve_interp *ip)
 	    (r = sieve_read_string(ip, &box)) < 0)
 		return r;
 	if (!valid_mailbox(box.p, box.len)) {
-		sieve_runtime_error(ip, "fileinto: invalid mailbox name "
-				    "\"%.*s\"", (int)box.len, box.p);
+		sieve_runtime_error(ip, "fileinto: invalid folder name "
+				    "\"%.*s\" (not UTF-8 or control "
+				    "characters)", (int)box.len, box.p);
 		return SIEVE_EXEC_FAILURE;
 	}
 	copy = o.present & (1ull << SIEVE_OPT_COPY);

@@ -348,6 +348,7 @@ execute_result(struct sieve_interp *ip, struct sieve_result *res)
 	bool ok = true;
 
 	data = sieve_message_data(ts->env->msg, &len);
+	testsuite_errors_reset(ts);
 	for (i = 0; i < n; i++) {
 		const struct sieve_action *a = acts[i];
 		struct ts_mailbox *box;
@@ -356,15 +357,22 @@ execute_result(struct sieve_interp *ip, struct sieve_result *res)
 		switch (a->type) {
 		case SIEVE_ACT_KEEP:
 		case SIEVE_ACT_FILEINTO:
+			if (a->type == SIEVE_ACT_FILEINTO &&
+			    (strstr(a->target, "//") || a->target[0] == '/' ||
+			     a->target[strlen(a->target) - 1] == '/')) {
+				testsuite_error(ts, arena_printf(ts->arena,
+					"failed to store into mailbox '%s': "
+					"invalid mailbox name", a->target));
+				ok = false;
+				break;
+			}
 			box = testsuite_mailbox(ts, a->type == SIEVE_ACT_KEEP ?
 						"INBOX" : a->target,
 						a->create);
 			if (box == NULL) {
-				sieve_runtime_error(ip, "mailbox '%s' does "
-						    "not exist", a->target);
 				testsuite_error(ts, arena_printf(ts->arena,
-					"failed to store into mailbox '%s'",
-					a->target));
+					"failed to store into mailbox '%s': "
+					"mailbox does not exist", a->target));
 				ok = false;
 				break;
 			}

@@ -52,6 +52,7 @@ main(int argc, char **argv)
 	struct testsuite ts;
 	struct sieve_envelope envelope = { 0 };
 	struct sieve_exec_env env = { 0 };
+	struct sieve_host host = { 0 };
 	struct sieve_diag d;
 	struct sieve_binary *bin;
 	char tmpl[] = "/tmp/tamis-testsuite.XXXXXX";
@@ -100,6 +101,9 @@ main(int argc, char **argv)
 	env.envelope = &envelope;
 	env.arena = ts.arena;
 	env.ext_ctx = &ts;
+	host.ctx = &ts;
+	host.mailbox_exists = testsuite_mailbox_exists;
+	env.host = &host;
 	ts.env = &env;
 	ts.envelope = &envelope;
 	testsuite_set_message(&ts, default_message, sizeof(default_message) - 1);
