@@ -336,6 +336,9 @@ int sieve_matcher_init(struct sieve_matcher *m, struct sieve_interp *ip,
 int sieve_matcher_value(struct sieve_matcher *m, const char *v, size_t len);
 /* Final verdict: 1, 0, <0 */
 int sieve_matcher_end(struct sieve_matcher *m);
+/* The usual ending of a test: r is the last sieve_matcher_value result;
+ * sets the test outcome (ip->reg). Returns 0 or the error status. */
+int sieve_matcher_conclude(struct sieve_matcher *m, int r);
 
 /*
  * Result services for actions. sieve_result_add merges a duplicate (same

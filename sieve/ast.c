@@ -12,8 +12,8 @@
 #include "arena.h"
 #include "buf.h"
 
-static void
-dump_string(const char *s, size_t len, FILE *out)
+void
+sieve_print_escaped(const char *s, size_t len, FILE *out)
 {
 	size_t i;
 
@@ -56,14 +56,14 @@ dump_node_inline(const struct sieve_ast_node *n, FILE *out)
 			fprintf(out, "%llu", (unsigned long long)a->u.number);
 			break;
 		case SIEVE_ARG_STRING:
-			dump_string(a->u.str.str, a->u.str.len, out);
+			sieve_print_escaped(a->u.str.str, a->u.str.len, out);
 			break;
 		case SIEVE_ARG_STRLIST:
 			fputc('[', out);
 			for (k = 0; k < a->u.list.count; k++) {
 				if (k)
 					fputs(", ", out);
-				dump_string(a->u.list.items[k].str,
+				sieve_print_escaped(a->u.list.items[k].str,
 					    a->u.list.items[k].len, out);
 			}
 			fputc(']', out);

@@ -85,6 +85,9 @@ struct sieve_ast *sieve_parse(struct arena *a, const char *src, size_t len,
 			      const struct sieve_parse_limits *lim,
 			      struct sieve_diag *d);
 
+/* Prints s quoted, with CR, LF, quotes and control bytes escaped. */
+void sieve_print_escaped(const char *s, size_t len, FILE *out);
+
 /* Prints the tree in a readable, stable form (sievec -A, tests). */
 void sieve_ast_dump(const struct sieve_ast *ast, FILE *out);
 

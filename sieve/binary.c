@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "ast.h"
 
 #define HDR_SIZE 24
 
@@ -375,30 +376,6 @@ sieve_binary_line_at(const struct sieve_binary *bin, size_t pc)
 
 /* ---- dump -------------------------------------------------------------- */
 
-static void
-dump_string(const char *s, size_t len, FILE *out)
-{
-	size_t i;
-
-	fputc('"', out);
-	for (i = 0; i < len && i < 200; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c == '\r')
-			fputs("\\r", out);
-		else if (c == '\n')
-			fputs("\\n", out);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(out, "\\x%02x", c);
-		else
-			fputc(c, out);
-	}
-	if (len > 200)
-		fputs("...", out);
-	fputc('"', out);
-}
 
 int
 sieve_dump_operand(const struct sieve_binary *bin, size_t *pc, FILE *out)
@@ -427,7 +404,10 @@ sieve_dump_operand(const struct sieve_binary *bin, size_t *pc, FILE *out)
 			return -1;
 		if (type == SIEVE_OPND_TEMPLATE)
 			fputs("tpl:", out);
-		dump_string((const char *)code + *pc, n, out);
+		sieve_print_escaped((const char *)code + *pc,
+				    n > 200 ? 200 : n, out);
+		if (n > 200)
+			fputs("...", out);
 		*pc += n + 1;
 		return 0;
 	case SIEVE_OPND_STRLIST:

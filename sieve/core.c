@@ -408,12 +408,8 @@ op_header(struct sieve_interp *ip)
 			r = sieve_matcher_value(&m, values[k],
 						strlen(values[k]));
 	}
-	if (r < 0)
+	if ((r = sieve_matcher_conclude(&m, r)) < 0)
 		return r;
-	r = sieve_matcher_end(&m);
-	if (r < 0)
-		return r;
-	ip->reg = r > 0;
 	trace_test(ip, "header", ip->reg);
 	return 0;
 }
@@ -506,12 +502,8 @@ op_address(struct sieve_interp *ip)
 			r = sieve_matcher_value(&m, part, strlen(part));
 		}
 	}
-	if (r < 0)
+	if ((r = sieve_matcher_conclude(&m, r)) < 0)
 		return r;
-	r = sieve_matcher_end(&m);
-	if (r < 0)
-		return r;
-	ip->reg = r > 0;
 	trace_test(ip, "address", ip->reg);
 	return 0;
 }

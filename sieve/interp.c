@@ -417,6 +417,17 @@ sieve_matcher_end(struct sieve_matcher *m)
 	return m->matched ? 1 : 0;
 }
 
+int
+sieve_matcher_conclude(struct sieve_matcher *m, int r)
+{
+	if (r >= 0)
+		r = sieve_matcher_end(m);
+	if (r < 0)
+		return r;
+	m->ip->reg = r > 0;
+	return 0;
+}
+
 /* ---- the loop ---------------------------------------------------------- */
 
 static int

@@ -88,12 +88,8 @@ op_envelope(struct sieve_interp *ip)
 			continue;
 		r = sieve_matcher_value(&m, part, strlen(part));
 	}
-	if (r < 0)
+	if ((r = sieve_matcher_conclude(&m, r)) < 0)
 		return r;
-	r = sieve_matcher_end(&m);
-	if (r < 0)
-		return r;
-	ip->reg = r > 0;
 	sieve_trace(ip, "envelope test: %s", ip->reg ? "true" : "false");
 	return 0;
 }

@@ -526,12 +526,8 @@ match_list(struct sieve_interp *ip, const char *const *vals, size_t n)
 		for (i = 0; i < n && r == 0; i++)
 			r = sieve_matcher_value(&m, vals[i], strlen(vals[i]));
 	}
-	if (r < 0)
+	if ((r = sieve_matcher_conclude(&m, r)) < 0)
 		return r;
-	r = sieve_matcher_end(&m);
-	if (r < 0)
-		return r;
-	ip->reg = r > 0;
 	return 0;
 }
 
