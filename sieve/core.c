@@ -439,7 +439,13 @@ header_addresses(struct sieve_interp *ip, const char *name,
 	c = arena_zalloc(ip->arena, sizeof(*c));
 	c->name = arena_strdup(ip->arena, name);
 	nv = sieve_message_header(ip->env->msg, name, &values);
-	if (nv == 1) {
+	if (nv == 1 && values[0][strspn(values[0], " \t\r\n")] == '\0') {
+		/* an empty field: one empty (invalid) address, which :all
+		 * sees as the empty string */
+		c->addrs = arena_zalloc(ip->arena, sizeof(*c->addrs));
+		c->addrs[0].all = "";
+		c->n = 1;
+	} else if (nv == 1) {
 		c->n = sieve_address_list_parse(ip->arena, values[0],
 						strlen(values[0]), &c->addrs);
 	} else if (nv > 1) {
