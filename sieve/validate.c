@@ -16,6 +16,7 @@
 #include "compile.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -704,7 +705,13 @@ resolve(struct sieve_validator *v, struct sieve_ast_node *n,
 	if (v->free_cmds) {
 		c = v->free_cmds;
 		v->free_cmds = c->data;
-		memset(c, 0, sizeof(*c));
+		/* clear the fixed part; opt[]/pos[] are filled up to
+		 * nopt/npos before being read */
+		memset(c, 0, offsetof(struct sieve_cmd, opt));
+		c->nopt = c->npos = 0;
+		c->comparator = c->match_type = c->address_part = NULL;
+		c->as_test = false;
+		c->data = NULL;
 	} else {
 		c = arena_zalloc(v->arena, sizeof(*c));
 	}
