@@ -162,8 +162,10 @@ cfg_fail(struct cfg_parser *p, const char *fmt, ...)
 	p->failed = true;
 	if (p->errsize == 0)
 		return -1;
-	if (p->file != NULL)
+	if (p->file != NULL && p->line > 0)
 		n = snprintf(p->err, p->errsize, "%s:%u: ", p->file, p->line);
+	else if (p->file != NULL)
+		n = snprintf(p->err, p->errsize, "%s: ", p->file);
 	if (n < 0 || (size_t)n >= p->errsize)
 		return -1;
 	va_start(ap, fmt);
