@@ -122,6 +122,7 @@ struct cfg {
 struct cfg_parser {
 	struct cfg *cfg;
 	struct cfg_section *cur;
+	struct cfg_section *floor;	/* where the current file started */
 	const char *file;
 	unsigned line;
 	unsigned depth;
@@ -515,7 +516,7 @@ static int cfg_parse_file(struct cfg_parser *p, const char *path,
 static int
 cfg_close_section(struct cfg_parser *p)
 {
-	if (p->cur->parent == NULL)
+	if (p->cur->parent == NULL || p->cur == p->floor)
 		return cfg_fail(p, "unexpected '}'");
 	p->cur = p->cur->parent;
 	return 0;
@@ -560,11 +561,17 @@ cfg_include(struct cfg_parser *p, char *rest, bool must_exist)
 	for (i = 0; i < g.gl_pathc; i++) {
 		const char *file = p->file;
 		unsigned line = p->line;
+		struct cfg_section *floor = p->floor;
 		char *path = arena_strdup(p->cfg->arena, g.gl_pathv[i]);
 
 		p->depth++;
+		p->floor = p->cur;
 		rc = cfg_parse_file(p, path, must_exist);
+		if (rc == 0 && p->cur != p->floor)
+			rc = cfg_fail(p, "section '%s' is not closed at the "
+				      "end of the file", p->cur->name);
 		p->depth--;
+		p->floor = floor;
 		p->file = file;
 		p->line = line;
 		if (rc < 0)

@@ -257,6 +257,19 @@ START_TEST(test_include_relative)
 	ck_assert_msg(cfg != NULL, "%s", err);
 	ck_assert_str_eq(cfg_get(cfg, "hostname"), "leaf");
 	cfg_free(cfg);
+	/* An included file neither leaves a section open nor closes ours. */
+	write_tmp("open.conf", "plugin {\n  x = 1\n");
+	ck_assert_ptr_null(load_text("!include open.conf\nhostname = h\n"));
+	ck_assert_ptr_nonnull(strstr(err, "open.conf:2: section 'plugin' is "
+				     "not closed at the end of the file"));
+	write_tmp("close.conf", "x = 1\n}\n");
+	ck_assert_ptr_null(load_text("plugin {\n!include close.conf\n}\n"));
+	ck_assert_ptr_nonnull(strstr(err, "close.conf:2: unexpected '}'"));
+	write_tmp("ok.conf", "x = 1\n");
+	cfg = load_text("plugin {\n  !include ok.conf\n}\n");
+	ck_assert_msg(cfg != NULL, "%s", err);
+	ck_assert_str_eq(cfg_get_proto(cfg, "lda", "x"), "1");
+	cfg_free(cfg);
 	cfg = load_text("!include_try sub/*.none\n!include_try nope\n");
 	ck_assert_ptr_nonnull(cfg);
 	ck_assert_ptr_null(cfg_root(cfg)->entries);
