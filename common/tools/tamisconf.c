@@ -42,7 +42,7 @@ default_path(void)
 
 /*
  * Prints a value so that reading the output back gives the same value:
- * double-quoted when it holds '#', a quote, a newline, outer blanks, a
+ * double-quoted when it holds '#', '$', a quote, a newline, outer blanks, a
  * leading '<' or a trailing '}' that a one-line section would take.
  */
 static void
@@ -51,7 +51,7 @@ print_value(const char *v)
 	size_t n = strlen(v);
 	const char *s;
 
-	if (n > 0 && strpbrk(v, "#\"'\n") == NULL && v[0] != ' ' &&
+	if (n > 0 && strpbrk(v, "#$\"'\n") == NULL && v[0] != ' ' &&
 	    v[0] != '\t' && v[0] != '<' && v[n - 1] != ' ' &&
 	    v[n - 1] != '\t' && v[n - 1] != '}') {
 		fputs(v, stdout);

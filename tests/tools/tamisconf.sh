@@ -37,6 +37,14 @@ grep -q '^sendmail_path = "/usr/sbin/send\\"mail\\\\x # not a comment"$' "$T/n.o
 expect_eq "$?" 0 "output re-reads"
 cmp -s "$T/n.out" "$T/n2.out" && check ok "round trip" || check no "round trip"
 
+printf 'submission_host = "$mail_plugins # x"\nhostname = " a"\nplugin {\n  x = "b }"\n}\n' > "$T/q.conf"
+"$TC" -c "$T/q.conf" > "$T/q1.out" && "$TC" -c "$T/q1.out" > "$T/q2.out"
+expect_eq "$?" 0 "quoted output re-reads"
+cmp -s "$T/q1.out" "$T/q2.out" && check ok "quoted round trip" || check no "quoted round trip"
+expect_eq "$("$TC" -c "$T/q1.out" -h submission_host hostname plugin/x)" '$mail_plugins # x
+ a
+b }' "quoted values survive"
+
 # 3. -a lists every known setting with defaults
 "$TC" -a -c "$D/syntax.conf" > "$T/a.out"
 grep -q '^recipient_delimiter = +$' "$T/a.out" && check ok "-a default" || check no "-a default"
