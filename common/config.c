@@ -88,27 +88,40 @@ static const char *const cfg_dovecot_only[] = {
 	"first_valid_gid", "last_valid_gid", "auth_cache_size",
 	"auth_cache_ttl", "auth_cache_negative_ttl", "auth_username_format",
 	"auth_realms", "auth_default_realm", "auth_worker_max_count",
-	"auth_failure_delay", "auth_master_user_separator",
-	"login_greeting", "login_trusted_networks", "login_log_format_elements",
-	"mail_access_groups", "mail_fsync", "mmap_disable", "mail_nfs_storage",
-	"mail_nfs_index", "lock_method", "mailbox_list_index",
-	"maildir_very_dirty_syncs", "pop3_uidl_format",
+	"auth_failure_delay", "auth_master_user_separator", "login_greeting",
+	"login_trusted_networks", "login_log_format_elements",
+	"mail_access_groups", "mail_fsync", "mmap_disable",
+	"mail_nfs_storage", "mail_nfs_index", "lock_method",
+	"mailbox_list_index", "maildir_very_dirty_syncs", "pop3_uidl_format",
 	"imap_idle_notify_interval", "imap_client_workarounds",
 	"pop3_client_workarounds", "ssl_ca", "ssl_cipher_list",
 	"ssl_prefer_server_ciphers", "ssl_client_ca_dir", "verbose_ssl",
 	"info_log_path", "debug_log_path", "log_timestamp", "instance_name",
 	"default_process_limit", "default_client_limit", "default_vsz_limit",
 	"default_login_user", "default_internal_user", "shutdown_clients",
-	"version_ignore", "quota_full_tempfail", "lda_original_recipient_header",
-	"lmtp_save_to_detail_mailbox", "mail_attachment_dir",
-	"mail_max_lock_timeout", "mdbox_rotate_size", "mail_log_prefix",
-	"import_environment", "managesieve_notify_capability",
-	"managesieve_sieve_capability", "managesieve_max_line_length",
-	"managesieve_logout_format", "managesieve_implementation_string",
-	"imap_capability", "imap_max_line_length", "imap_logout_format",
-	"mail_temp_dir", "mail_save_crlf", "auth_ssl_require_client_cert",
-	"ssl_verify_client_cert", "ssl_cert_username_field", "mail_cache_min_mail_count",
-	"verbose_proctitle", "mail_attribute_dict", "login_access_sockets",
+	"version_ignore", "quota_full_tempfail",
+	"lda_original_recipient_header", "lmtp_save_to_detail_mailbox",
+	"mail_attachment_dir", "mail_max_lock_timeout", "mdbox_rotate_size",
+	"mail_log_prefix", "import_environment",
+	"managesieve_notify_capability", "managesieve_sieve_capability",
+	"managesieve_max_line_length", "managesieve_logout_format",
+	"managesieve_implementation_string", "imap_capability",
+	"imap_max_line_length", "imap_logout_format", "mail_temp_dir",
+	"mail_save_crlf", "auth_ssl_require_client_cert",
+	"ssl_verify_client_cert", "ssl_cert_username_field",
+	"mail_cache_min_mail_count", "verbose_proctitle",
+	"mail_attribute_dict", "login_access_sockets", "ssl_dh",
+	"ssl_client_ca_file", "ssl_curve_list", "ssl_options",
+	"auth_username_chars", "auth_username_translation",
+	"auth_anonymous_username", "auth_policy_server_url",
+	"mail_full_filesystem_access", "valid_chroot_dirs", "mail_chroot",
+	"dotlock_use_excl", "mail_cache_fields", "maildir_stat_dirs",
+	"mail_prefetch_count", "lmtp_proxy", "lmtp_rcpt_check_quota",
+	"submission_relay_host", "auth_socket_path", "mail_server_admin",
+	"mail_server_comment", "mailbox_idle_check_interval", "imap_id_log",
+	"pop3_no_flag_updates", "pop3_reuse_xuidl", "pop3_save_uidl",
+	"state_dir", "libexec_dir", "mail_index_log_rotate_min_size",
+	"mail_always_cache_fields",
 };
 
 struct cfg {
@@ -350,7 +363,8 @@ cfg_find_entry(const struct cfg_section *s, const char *key)
 /* Sets key in section s; a later setting replaces the earlier one. */
 static void
 cfg_set(struct cfg *cfg, struct cfg_section *s, const char *key,
-	const char *value, const char *src, const char *file, unsigned line)
+	const char *value, const char *src, int read_errno, const char *file,
+	unsigned line)
 {
 	struct cfg_entry *e = cfg_find_entry(s, key);
 
@@ -362,6 +376,7 @@ cfg_set(struct cfg *cfg, struct cfg_section *s, const char *key,
 	}
 	e->value = arena_strdup(cfg->arena, value);
 	e->src = src != NULL ? arena_strdup(cfg->arena, src) : NULL;
+	e->read_errno = read_errno;
 	e->file = file;
 	e->line = line;
 }
@@ -581,16 +596,28 @@ cfg_include(struct cfg_parser *p, char *rest, bool must_exist)
 	return rc < 0 ? -1 : 0;
 }
 
-/* `key = <path`: the file's content without its trailing newlines. */
+/*
+ * `key = <path`: the file's content without its trailing newlines.  A file
+ * we may not read is not an error here: deliver runs as the mail user and
+ * reads the same dovecot.conf whose ssl_key only root may read.  The entry
+ * then has an empty value and read_errno set, for the programs that need
+ * the content to report.
+ */
 static char *
-cfg_read_value_file(struct cfg_parser *p, const char *path)
+cfg_read_value_file(struct cfg_parser *p, const char *path, int *read_errno)
 {
 	struct buf b = BUF_INIT;
 	char *out;
 
 	if (buf_read_file(&b, path, CFG_MAX_FILE_SIZE) < 0) {
-		cfg_fail(p, "%s: %s", path, strerror(errno));
+		int e = errno;
+
 		buf_free(&b);
+		if (e == EACCES) {
+			*read_errno = e;
+			return arena_strdup(p->cfg->arena, "");
+		}
+		cfg_fail(p, "%s: %s", path, strerror(e));
 		return NULL;
 	}
 	while (b.len > 0 && (b.data[b.len - 1] == '\n' ||
@@ -601,34 +628,28 @@ cfg_read_value_file(struct cfg_parser *p, const char *path)
 	return out;
 }
 
-/* Stores key = value at the current level, checking top-level keys. */
-static int
-cfg_assign(struct cfg_parser *p, const char *key, const char *value,
-	   const char *src)
-{
-	if (p->cur->parent == NULL && cfg_check_key(p, key) < 0)
-		return -1;
-	cfg_set(p->cfg, p->cur, key, value, src, p->file, p->line);
-	return 0;
-}
-
 /* The value part of `key = ...`; s is past the '='. */
 static int
 cfg_parse_value(struct cfg_parser *p, const char *key, char *s,
 		unsigned *open, char **restp)
 {
+	bool top = p->cur->parent == NULL;
 	char *v, *src = NULL;
 	char *hash;
 	unsigned closed;
+	int read_errno = 0;
 
 	*restp = NULL;
+	if (top && cfg_check_key(p, key) < 0)
+		return -1;
 	s = cfg_skip_ws(s);
 	if (*s == '"' || *s == '\'') {
 		v = cfg_quoted(p, &s);
 		if (v == NULL)
 			return -1;
 		*restp = s;
-		return cfg_assign(p, key, v, NULL);
+		cfg_set(p->cfg, p->cur, key, v, NULL, 0, p->file, p->line);
+		return 0;
 	}
 	hash = strchr(s, '#');
 	if (hash != NULL)
@@ -639,14 +660,15 @@ cfg_parse_value(struct cfg_parser *p, const char *key, char *s,
 		if (*src == '\0')
 			return cfg_fail(p, "'<' without a file name");
 		src = cfg_resolve(p, src);
-		v = cfg_read_value_file(p, src);
-		if (v == NULL)
+		/* Files of settings tamis ignores (ssl_dh) are not read. */
+		if (top && cfg_find_def(key) == NULL)
+			v = arena_strdup(p->cfg->arena, "");
+		else if ((v = cfg_read_value_file(p, src, &read_errno)) == NULL)
 			return -1;
 	} else {
 		v = cfg_expand(p, s);
 	}
-	if (cfg_assign(p, key, v, src) < 0)
-		return -1;
+	cfg_set(p->cfg, p->cur, key, v, src, read_errno, p->file, p->line);
 	while (closed-- > 0) {
 		if (cfg_close_section(p) < 0)
 			return -1;
@@ -854,8 +876,14 @@ cfg_override(struct cfg *cfg, const char *kv, char *err, size_t errsize)
 	p.cur = s;
 	if (s == &cfg->root && cfg_check_key(&p, key) < 0)
 		return -1;
-	cfg_set(cfg, s, key, value, NULL, "override", 0);
+	cfg_set(cfg, s, key, value, NULL, 0, "override", 0);
 	return 0;
+}
+
+const struct cfg_entry *
+cfg_get_entry(const struct cfg *cfg, const char *key)
+{
+	return cfg_find_entry(&cfg->root, key);
 }
 
 const char *

@@ -21,11 +21,17 @@
 
 struct cfg;
 
-/* One `key = value` line.  `src` is the path of a `key = <file` value. */
+/*
+ * One `key = value` line.  `src` is the path of a `key = <file` value;
+ * read_errno is set (value "") when that file could not be read for lack
+ * of permission (e.g. ssl_key when deliver runs as the mail user).  Files
+ * of settings tamis ignores are not read (value "").
+ */
 struct cfg_entry {
 	const char *key;
 	const char *value;
 	const char *src;
+	int read_errno;
 	const char *file;
 	unsigned line;
 	struct cfg_entry *next;
@@ -64,6 +70,8 @@ const char *cfg_warning(const struct cfg *cfg, size_t i);
  * message in err when malformed or the key is unknown. */
 int cfg_override(struct cfg *cfg, const char *kv, char *err, size_t errsize);
 
+/* Explicit top-level entry (file:line, src, read_errno), or NULL. */
+const struct cfg_entry *cfg_get_entry(const struct cfg *cfg, const char *key);
 /* Explicit top-level value, or NULL. */
 const char *cfg_get(const struct cfg *cfg, const char *key);
 /* `protocol <proto> { }` value, then `plugin { }`, then top level; NULL. */

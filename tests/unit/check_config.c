@@ -10,6 +10,7 @@
  * directory.
  */
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,6 +299,37 @@ START_TEST(test_value_file)
 }
 END_TEST
 
+/* Unused settings' files are not read; unreadable files are deferred. */
+START_TEST(test_value_file_unread)
+{
+	struct cfg *cfg;
+	const struct cfg_entry *e;
+
+	chmod(write_tmp("key.pem", "secret\n"), 0);
+	cfg = load_text("ssl_dh = </no/such/dh.pem\nssl_key = <key.pem\n");
+	ck_assert_msg(cfg != NULL, "%s", err);
+	e = cfg_get_entry(cfg, "ssl_dh");
+	ck_assert_str_eq(e->value, "");
+	ck_assert_str_eq(e->src, "/no/such/dh.pem");
+	ck_assert_uint_eq(e->line, 1);
+	ck_assert_uint_eq(cfg_warning_count(cfg), 1);
+	e = cfg_get_entry(cfg, "ssl_key");
+	if (geteuid() != 0) {
+		ck_assert_int_eq(e->read_errno, EACCES);
+		ck_assert_str_eq(e->value, "");
+	} else {
+		ck_assert_int_eq(e->read_errno, 0);
+		ck_assert_str_eq(e->value, "secret");
+	}
+	ck_assert_ptr_null(cfg_get_entry(cfg, "ssl_cert"));
+	cfg_free(cfg);
+	/* A missing file of a used setting stays an error. */
+	ck_assert_ptr_null(load_text("ssl_cert = </no/such/cert.pem\n"));
+	ck_assert_str_eq(strrchr(err, '/') + 1, "cert.pem: No such file or "
+			 "directory");
+}
+END_TEST
+
 START_TEST(test_expand)
 {
 	struct cfg *cfg = load_text(
@@ -368,7 +400,8 @@ START_TEST(test_precedence)
 		"sieve_max_actions = 10\n"
 		"sieve_max_redirects = 1\n"
 		"mail_debug = no\n"
-		"plugin {\n  sieve_max_actions = 20\n  sieve_max_redirects = 2\n}\n"
+		"plugin {\n  sieve_max_actions = 20\n"
+		"  sieve_max_redirects = 2\n}\n"
 		"protocol lda {\n  sieve_max_actions = 30\n}\n"
 		"protocol imap {\n  mail_debug = yes\n}\n"
 		"protocol lda {\n  sieve_max_cpu_time = 2 mins\n}\n");
@@ -635,6 +668,7 @@ config_suite(void)
 	tcase_add_test(tc, test_include_loop);
 	tcase_add_test(tc, test_include_relative);
 	tcase_add_test(tc, test_value_file);
+	tcase_add_test(tc, test_value_file_unread);
 	tcase_add_test(tc, test_expand);
 	tcase_add_test(tc, test_warnings);
 	tcase_add_test(tc, test_section_keys_free);
