@@ -122,12 +122,29 @@ print_all(const struct cfg *cfg, bool all)
 
 			if (d == NULL)
 				d = "";
-			if (strcmp(d, e->value) != 0 || !cfg_is_known(e->key))
+			if (strcmp(d, e->value) != 0 || e->src != NULL ||
+			    !cfg_is_known(e->key))
 				print_entry(e, 0);
 		}
 	}
 	for (s = root->children; s != NULL; s = s->next)
 		print_section(s, 0);
+}
+
+/* Files behind `key = <file` that this user may not read: a warning. */
+static void
+warn_unreadable(const struct cfg_section *s)
+{
+	const struct cfg_entry *e;
+	const struct cfg_section *c;
+
+	for (e = s->entries; e != NULL; e = e->next)
+		if (e->read_errno != 0)
+			fprintf(stderr, "tamisconf: %s:%u: warning: %s: %s: "
+				"%s\n", e->file, e->line, e->key, e->src,
+				strerror(e->read_errno));
+	for (c = s->children; c != NULL; c = c->next)
+		warn_unreadable(c);
 }
 
 /* Value of "key" or "sec/sub/key"; NULL when unknown and unset. */
@@ -197,6 +214,7 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < cfg_warning_count(cfg); i++)
 		fprintf(stderr, "tamisconf: %s\n", cfg_warning(cfg, i));
+	warn_unreadable(cfg_root(cfg));
 	if (optind == argc) {
 		print_all(cfg, all);
 	} else {
