@@ -537,14 +537,43 @@ cfg_close_section(struct cfg_parser *p)
 	return 0;
 }
 
-/* !include / !include_try: every file the glob names, in sorted order. */
+/*
+ * Reads one included file into the current section, which the file may
+ * neither leave open nor close; the includer's position is restored.
+ */
+static int
+cfg_include_one(struct cfg_parser *p, const char *path, bool must_exist)
+{
+	const char *file = p->file;
+	unsigned line = p->line;
+	struct cfg_section *floor = p->floor;
+	int rc;
+
+	p->depth++;
+	p->floor = p->cur;
+	rc = cfg_parse_file(p, path, must_exist);
+	if (rc == 0 && p->cur != p->floor)
+		rc = cfg_fail(p, "section '%s' is not closed at the end of "
+			      "the file", p->cur->name);
+	p->depth--;
+	p->floor = floor;
+	p->file = file;
+	p->line = line;
+	return rc;
+}
+
+/*
+ * !include / !include_try.  A plain path is read directly (so a missing or
+ * unreadable file gives its own error); a pattern with wildcards names
+ * every matching file in sorted order, and matching nothing is fine.
+ */
 static int
 cfg_include(struct cfg_parser *p, char *rest, bool must_exist)
 {
 	glob_t g;
 	char *pat;
 	size_t i;
-	int rc;
+	int rc = 0;
 
 	rest = cfg_skip_ws(rest);
 	if (*rest == '"' || *rest == '\'') {
@@ -561,39 +590,24 @@ cfg_include(struct cfg_parser *p, char *rest, bool must_exist)
 	if (p->depth >= CFG_MAX_INCLUDE_DEPTH)
 		return cfg_fail(p, "includes nested too deeply (loop?): %s",
 				pat);
+	if (strpbrk(pat, "*?[") == NULL)
+		return cfg_include_one(p, pat, must_exist);
 	rc = glob(pat, 0, NULL, &g);
 	if (rc == GLOB_NOMATCH) {
 		globfree(&g);
-		if (must_exist && strpbrk(pat, "*?[") == NULL)
-			return cfg_fail(p, "!include %s: %s", pat,
-					strerror(ENOENT));
 		return 0;
 	}
 	if (rc != 0) {
 		globfree(&g);
-		return cfg_fail(p, "!include %s: glob failed", pat);
+		return cfg_fail(p, "!include %s: cannot read the directory",
+				pat);
 	}
-	for (i = 0; i < g.gl_pathc; i++) {
-		const char *file = p->file;
-		unsigned line = p->line;
-		struct cfg_section *floor = p->floor;
-		char *path = arena_strdup(p->cfg->arena, g.gl_pathv[i]);
-
-		p->depth++;
-		p->floor = p->cur;
-		rc = cfg_parse_file(p, path, must_exist);
-		if (rc == 0 && p->cur != p->floor)
-			rc = cfg_fail(p, "section '%s' is not closed at the "
-				      "end of the file", p->cur->name);
-		p->depth--;
-		p->floor = floor;
-		p->file = file;
-		p->line = line;
-		if (rc < 0)
-			break;
-	}
+	for (i = 0; i < g.gl_pathc && rc == 0; i++)
+		rc = cfg_include_one(p, arena_strdup(p->cfg->arena,
+						     g.gl_pathv[i]),
+				     must_exist);
 	globfree(&g);
-	return rc < 0 ? -1 : 0;
+	return rc;
 }
 
 /*
@@ -773,17 +787,18 @@ cfg_parse_file(struct cfg_parser *p, const char *path, bool must_exist)
 	char *s, *nl;
 	int rc = 0;
 
-	p->file = arena_strdup(p->cfg->arena, path);
-	p->line = 0;
 	if (buf_read_file(&b, path, CFG_MAX_FILE_SIZE) < 0) {
 		int e = errno;
 
 		buf_free(&b);
 		if (!must_exist && e == ENOENT)
 			return 0;
-		p->file = NULL;
-		return cfg_fail(p, "%s: %s", path, strerror(e));
+		if (p->file == NULL)
+			return cfg_fail(p, "%s: %s", path, strerror(e));
+		return cfg_fail(p, "!include %s: %s", path, strerror(e));
 	}
+	p->file = arena_strdup(p->cfg->arena, path);
+	p->line = 0;
 	if (b.data == NULL) {
 		buf_free(&b);
 		return 0;

@@ -258,6 +258,16 @@ START_TEST(test_include_relative)
 	ck_assert_msg(cfg != NULL, "%s", err);
 	ck_assert_str_eq(cfg_get(cfg, "hostname"), "leaf");
 	cfg_free(cfg);
+	/* Quoted path with a blank; a directory is not a file. */
+	write_tmp("with blank.conf", "hostname = blank\n");
+	cfg = load_text("!include \"with blank.conf\"\n");
+	ck_assert_msg(cfg != NULL, "%s", err);
+	ck_assert_str_eq(cfg_get(cfg, "hostname"), "blank");
+	cfg_free(cfg);
+	ck_assert_ptr_null(load_text("\n!include_try sub\n"));
+	ck_assert_ptr_nonnull(strstr(err, "t.conf:2: !include "));
+	ck_assert_ptr_nonnull(strstr(err, "/sub: Is a directory"));
+
 	/* An included file neither leaves a section open nor closes ours. */
 	write_tmp("open.conf", "plugin {\n  x = 1\n");
 	ck_assert_ptr_null(load_text("!include open.conf\nhostname = h\n"));
