@@ -381,13 +381,24 @@ cfg_set(struct cfg *cfg, struct cfg_section *s, const char *key,
 	e->line = line;
 }
 
+/*
+ * Opens a section.  As in Dovecot, a named section given again under the
+ * same parent (`namespace inbox { }` in two files) continues the first
+ * one; unnamed sections (several passdb { }) stay separate.
+ */
 static struct cfg_section *
 cfg_add_section(struct cfg *cfg, struct cfg_section *parent,
 		const char *name, const char *arg, const char *file,
 		unsigned line)
 {
-	struct cfg_section *s = arena_alloc(cfg->arena, sizeof(*s));
+	struct cfg_section *s;
 
+	if (arg != NULL)
+		for (s = parent->children; s != NULL; s = s->next)
+			if (s->arg != NULL && strcmp(s->name, name) == 0 &&
+			    strcmp(s->arg, arg) == 0)
+				return s;
+	s = arena_alloc(cfg->arena, sizeof(*s));
 	cfg_section_init(s);
 	s->name = arena_strdup(cfg->arena, name);
 	s->arg = arg != NULL ? arena_strdup(cfg->arena, arg) : NULL;

@@ -390,6 +390,39 @@ START_TEST(test_warnings)
 }
 END_TEST
 
+/* Named sections given twice merge; unnamed ones do not. */
+START_TEST(test_section_merge)
+{
+	struct cfg *cfg = load_text(
+		"namespace inbox {\n  inbox = yes\n  separator = .\n}\n"
+		"passdb {\n  driver = pam\n}\n"
+		"passdb {\n  driver = passwd-file\n}\n"
+		"namespace inbox {\n  separator = /\n"
+		"  mailbox Trash {\n    special_use = \\Trash\n  }\n}\n"
+		"namespace other {\n}\n");
+	const struct cfg_section *root, *ns, *s;
+
+	ck_assert_msg(cfg != NULL, "%s", err);
+	root = cfg_root(cfg);
+	ns = cfg_section_first(root, "namespace");
+	ck_assert_str_eq(ns->arg, "inbox");
+	ck_assert_uint_eq(ns->line, 1);
+	ck_assert_str_eq(cfg_section_get(ns, "inbox"), "yes");
+	ck_assert_str_eq(cfg_section_get(ns, "separator"), "/");
+	ck_assert_str_eq(cfg_section_get(child(ns, "mailbox", "Trash"),
+					 "special_use"), "\\Trash");
+	ns = cfg_section_next(ns, "namespace");
+	ck_assert_str_eq(ns->arg, "other");
+	ck_assert_ptr_null(cfg_section_next(ns, "namespace"));
+	s = cfg_section_first(root, "passdb");
+	ck_assert_str_eq(cfg_section_get(s, "driver"), "pam");
+	s = cfg_section_next(s, "passdb");
+	ck_assert_str_eq(cfg_section_get(s, "driver"), "passwd-file");
+	ck_assert_ptr_null(cfg_section_next(s, "passdb"));
+	cfg_free(cfg);
+}
+END_TEST
+
 START_TEST(test_section_keys_free)
 {
 	/* Anything goes inside sections, even names unknown at top level. */
@@ -681,6 +714,7 @@ config_suite(void)
 	tcase_add_test(tc, test_value_file_unread);
 	tcase_add_test(tc, test_expand);
 	tcase_add_test(tc, test_warnings);
+	tcase_add_test(tc, test_section_merge);
 	tcase_add_test(tc, test_section_keys_free);
 	tcase_add_test(tc, test_precedence);
 	tcase_add_test(tc, test_defaults);
