@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "config.h"
 #include "tamis.h"
 
 void
@@ -45,12 +46,59 @@ tool_opts_free(struct tool_opts *o)
 	free(o->set);
 }
 
+/*
+ * Applies the Sieve settings of a configuration file (as Dovecot's LDA sees
+ * them: protocol lda { }, then plugin { }, then top level) to the
+ * instance. Exits with EX_CONFIG on a bad file.
+ */
+static void
+apply_config(struct sieve_instance *inst, const struct tool_opts *o)
+{
+	struct sieve_limits *lim = sieve_instance_limits(inst);
+	struct cfg *cfg;
+	char err[512];
+	const char *ext;
+	uint64_t v;
+	size_t i;
+
+	cfg = cfg_load(o->config, err, sizeof(err));
+	if (cfg == NULL) {
+		fprintf(stderr, "%s\n", err);
+		exit(TAMIS_EX_CONFIG);
+	}
+	for (i = 0; i < o->nset; i++)
+		if (cfg_override(cfg, o->set[i], err, sizeof(err)) < 0) {
+			fprintf(stderr, "-o %s: %s\n", o->set[i], err);
+			exit(TAMIS_EX_CONFIG);
+		}
+	for (i = 0; i < cfg_warning_count(cfg); i++)
+		fprintf(stderr, "%s\n", cfg_warning(cfg, i));
+	if (cfg_get_size(cfg, "lda", "sieve_max_script_size", &v) == 0)
+		lim->max_script_size = (size_t)v;
+	if (cfg_get_uint(cfg, "lda", "sieve_max_actions", &v) == 0)
+		lim->max_actions = (unsigned)v;
+	if (cfg_get_uint(cfg, "lda", "sieve_max_redirects", &v) == 0)
+		lim->max_redirects = (unsigned)v;
+	if (cfg_get_time(cfg, "lda", "sieve_max_cpu_time", &v) == 0)
+		lim->max_cpu_time = (unsigned)v;
+	ext = cfg_get_proto(cfg, "lda", "sieve_extensions");
+	if (ext && sieve_instance_set_extensions(inst, ext, err,
+						 sizeof(err)) < 0) {
+		fprintf(stderr, "%s: sieve_extensions: %s\n", o->config, err);
+		exit(TAMIS_EX_CONFIG);
+	}
+	cfg_free(cfg);
+}
+
 struct sieve_instance *
 tool_instance(const struct tool_opts *o)
 {
 	struct sieve_instance *inst = sieve_instance_new(NULL);
 	char err[256];
 	unsigned i;
+
+	if (o->config)
+		apply_config(inst, o);
 
 	for (i = 0; i < o->next; i++) {
 		if (sieve_instance_set_extensions(inst, o->ext[i], err,

@@ -76,5 +76,18 @@ grep -q "FILEINTO" "$T/dump" && check ok "dump shows ops" || check no "dump show
 expect_eq "$rc" 1 "-x -fileinto makes require fail"
 grep -q "unsupported extension 'fileinto'" "$T/err" && check ok "-x message" || { check no "-x message"; cat "$T/err"; }
 
+# 7. -c: Sieve settings read from a Dovecot-syntax file (plugin { })
+printf 'plugin {\n  sieve_max_actions = 2\n  sieve_extensions = -envelope\n}\n' > "$T/t.conf"
+printf 'require "fileinto";\nfileinto "a"; fileinto "b"; fileinto "c";\n' > "$T/three.sieve"
+out=$("$TEST" -c "$T/t.conf" "$T/three.sieve" "$S/contrib/sample/message.eml" 2> "$T/err")
+expect_eq "$out" 'keep :implicit' "sieve_max_actions from config: implicit keep"
+grep -q "exceeds policy limit (max 2)" "$T/err" && check ok "action limit message" || { check no "action limit message"; cat "$T/err"; }
+"$SIEVEC" -c "$T/t.conf" "$T/s.sieve" "$T/y.svbin" 2> "$T/err"; rc=$?
+expect_eq "$rc" 1 "sieve_extensions from config"
+printf 'sieve_max_actoins = 3\n' > "$T/bad.conf"
+"$SIEVEC" -c "$T/bad.conf" "$T/s.sieve" "$T/y.svbin" 2> "$T/err"; rc=$?
+expect_eq "$rc" 78 "bad config: EX_CONFIG"
+grep -q "bad.conf:1:" "$T/err" && check ok "config error position" || { check no "config error position"; cat "$T/err"; }
+
 echo "$pass passed, $fails failed"
 [ "$fails" -eq 0 ]
