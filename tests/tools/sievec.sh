@@ -7,19 +7,7 @@ B=$1
 S=$2
 SIEVEC=$B/sieve/sievec
 TEST=$B/sieve/sieve-test
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-pass=0
-check() {
-	if [ "$1" = ok ]; then
-		pass=$((pass + 1))
-	else
-		echo "FAIL: $2"
-		fails=$((fails + 1))
-	fi
-}
-expect_eq() { [ "$1" = "$2" ] && check ok "$3" || { check no "$3"; printf '  got:      %s\n  expected: %s\n' "$1" "$2"; }; }
+. "$S/tests/tools/check.inc"
 
 cp "$S/contrib/sample/sample.sieve" "$T/s.sieve"
 

@@ -7,19 +7,7 @@ B=$1
 S=$2
 TC=$B/common/tamisconf
 D=$S/tests/unit/data/config
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-pass=0
-check() {
-	if [ "$1" = ok ]; then
-		pass=$((pass + 1))
-	else
-		echo "FAIL: $2"
-		fails=$((fails + 1))
-	fi
-}
-expect_eq() { [ "$1" = "$2" ] && check ok "$3" || { check no "$3"; printf '  got:      %s\n  expected: %s\n' "$1" "$2"; }; }
+. "$S/tests/tools/check.inc"
 
 # 1. -n on the syntax file: valid, only non-defaults, sections indented
 "$TC" -c "$D/syntax.conf" > "$T/n.out" 2> "$T/n.err"
