@@ -177,7 +177,7 @@ arena_alloc(struct arena *a, size_t n)
 	struct arena_block *b = a->head;
 	size_t need;
 
-	if (n > SIZE_MAX - ARENA_ALIGN)
+	if (n > SIZE_MAX - ARENA_ALIGN || (fail_countdown && injected_failure()))
 		oom_handler(n);
 	need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
 	if (need == 0)

@@ -93,10 +93,15 @@ apply_config(struct sieve_instance *inst, const struct tool_opts *o)
 struct sieve_instance *
 tool_instance(const struct tool_opts *o)
 {
-	struct sieve_instance *inst = sieve_instance_new(NULL);
+	struct sieve_instance *inst;
+	const char *fail = getenv("TAMIS_ALLOC_FAIL_AFTER");
 	char err[256];
 	unsigned i;
 
+	/* fault injection for tests: the Nth allocation from here fails */
+	if (fail && *fail)
+		alloc_fail_after(strtoul(fail, NULL, 10));
+	inst = sieve_instance_new(NULL);
 	if (o->config)
 		apply_config(inst, o);
 
