@@ -38,6 +38,17 @@ struct sieve_limits {
 	unsigned max_cpu_time;		/* sieve_max_cpu_time, seconds: 0 */
 	uint64_t max_steps;		/* instructions per run: 50M */
 	size_t max_runtime_memory;	/* per run (variables, strings): 64M */
+	/* vacation (RFC 5230/6131), seconds: sieve_vacation_min_period 1d,
+	 * sieve_vacation_max_period 90d, sieve_vacation_default_period 7d;
+	 * a script's :days/:seconds is clamped into [min, max] (0 max = no
+	 * upper bound). */
+	uint64_t vacation_min_period;
+	uint64_t vacation_max_period;
+	uint64_t vacation_default_period;
+	/* duplicate (RFC 7352), seconds: sieve_duplicate_default_period,
+	 * sieve_duplicate_max_period. */
+	uint64_t duplicate_default_period;
+	uint64_t duplicate_max_period;
 };
 
 void sieve_limits_default(struct sieve_limits *lim);
@@ -135,8 +146,37 @@ struct sieve_action {
 	const char *special_use;	/* :specialuse, or NULL */
 	const char *script;	/* script that added it */
 	unsigned line;		/* its source line */
-	const void *ext_data;	/* extension payload */
+	const void *ext_data;	/* extension payload: for "vacation", a
+				   struct sieve_vacation */
 };
+
+/* Payload of the vacation action (RFC 5230, RFC 6131). The host decides
+ * whether to answer (RFC 3834 rules, response database: see
+ * sieve_vacation.h) and sends the reply. */
+struct sieve_vacation {
+	const char *reason;		/* body text, or a MIME entity (:mime) */
+	const char *subject;		/* :subject, or NULL */
+	const char *from;		/* :from, or NULL */
+	const char *const *addresses;	/* :addresses, NULL-terminated, or NULL */
+	const char *handle;		/* :handle, or NULL (then derived from
+					   reason, subject, from, mime) */
+	uint64_t period;		/* seconds between replies to one
+					   sender, clamped; 0 = every time */
+	bool mime;			/* :mime */
+};
+
+/* A duplicate-tracking entry (RFC 7352) the host stores once the message
+ * is delivered: id is a digest of the handle and the unique id. */
+struct sieve_duplicate_mark {
+	const unsigned char *id;
+	size_t len;
+	uint64_t period;		/* seconds the entry lives */
+	bool last;			/* :last: the expiry moves forward on
+					   every occurrence */
+};
+size_t sieve_result_duplicate_marks(const struct sieve_result *r,
+				    const struct sieve_duplicate_mark
+				    *const **marks);
 
 struct sieve_result;
 
@@ -162,6 +202,10 @@ struct sieve_host {
 	void *ctx;
 	/* mailboxexists / fileinto checks: 1 exists, 0 not, -1 error. */
 	int (*mailbox_exists)(void *ctx, const char *mailbox);
+	/* duplicate test: 1 the id was tracked and has not expired, 0 not,
+	 * -1 error (the test then fails as a runtime error). */
+	int (*duplicate_check)(void *ctx, const unsigned char *id,
+			       size_t len);
 };
 
 enum sieve_exec_status {

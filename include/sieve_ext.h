@@ -352,6 +352,11 @@ struct sieve_action *sieve_result_add(struct sieve_interp *ip,
 				      const char *name, const char *target,
 				      size_t target_len, bool copy);
 void sieve_result_cancel_keep(struct sieve_interp *ip);
+/* duplicate: records (or returns the already recorded) tracking entry for
+ * id; the caller sets period and last. */
+struct sieve_duplicate_mark *
+sieve_result_add_duplicate_mark(struct sieve_interp *ip,
+				const unsigned char *id, size_t len);
 
 /* Core objects usable by extensions */
 extern const struct sieve_object_def sieve_obj_cmp_octet;

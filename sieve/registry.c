@@ -45,6 +45,11 @@ sieve_limits_default(struct sieve_limits *lim)
 	lim->max_cpu_time = 0;
 	lim->max_steps = 50000000;
 	lim->max_runtime_memory = 64 * 1024 * 1024;
+	lim->vacation_min_period = 24 * 3600;
+	lim->vacation_max_period = 90 * 24 * 3600;
+	lim->vacation_default_period = 7 * 24 * 3600;
+	lim->duplicate_default_period = 14 * 24 * 3600;
+	lim->duplicate_max_period = 7 * 24 * 3600;
 }
 
 int

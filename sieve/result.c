@@ -27,6 +27,8 @@ struct sieve_result {
 	const char *script;
 	const struct sieve_action **final;
 	struct sieve_action implicit;
+	struct sieve_duplicate_mark **marks;
+	size_t nmarks, capmarks;
 };
 
 struct sieve_result *
@@ -295,4 +297,41 @@ sieve_result_print(struct sieve_result *r, FILE *out)
 	for (i = 0; i < r->n; i++)
 		if (r->acts[i]->type == SIEVE_ACT_DISCARD && n == 0)
 			fputs("discard\n", out);
+}
+
+struct sieve_duplicate_mark *
+sieve_result_add_duplicate_mark(struct sieve_interp *ip,
+				const unsigned char *id, size_t len)
+{
+	struct sieve_result *r = ip->result;
+	struct sieve_duplicate_mark *m;
+	size_t i;
+
+	for (i = 0; i < r->nmarks; i++)
+		if (r->marks[i]->len == len &&
+		    memcmp(r->marks[i]->id, id, len) == 0)
+			return r->marks[i];
+	if (r->nmarks == r->capmarks) {
+		size_t cap = r->capmarks ? r->capmarks * 2 : 4;
+		struct sieve_duplicate_mark **n =
+			arena_alloc(r->arena, cap * sizeof(*n));
+
+		if (r->nmarks)
+			memcpy(n, r->marks, r->nmarks * sizeof(*n));
+		r->marks = n;
+		r->capmarks = cap;
+	}
+	m = arena_zalloc(r->arena, sizeof(*m));
+	m->id = arena_memdup(r->arena, id, len);
+	m->len = len;
+	r->marks[r->nmarks++] = m;
+	return m;
+}
+
+size_t
+sieve_result_duplicate_marks(const struct sieve_result *r,
+			     const struct sieve_duplicate_mark *const **marks)
+{
+	*marks = (const struct sieve_duplicate_mark *const *)r->marks;
+	return r->nmarks;
 }
