@@ -23,6 +23,7 @@
 #include "sieve_diag.h"
 
 struct arena;
+struct sieve_result;
 
 /* ---- limits ----------------------------------------------------------- */
 
