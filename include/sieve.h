@@ -40,7 +40,7 @@ struct sieve_limits {
 	uint64_t max_steps;		/* instructions per run: 50M */
 	size_t max_runtime_memory;	/* per run (variables, strings): 64M */
 	/* vacation (RFC 5230/6131), seconds: sieve_vacation_min_period 1d,
-	 * sieve_vacation_max_period 90d, sieve_vacation_default_period 7d;
+	 * sieve_vacation_max_period 0 (none), sieve_vacation_default_period 7d;
 	 * a script's :days/:seconds is clamped into [min, max] (0 max = no
 	 * upper bound). */
 	uint64_t vacation_min_period;

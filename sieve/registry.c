@@ -46,7 +46,7 @@ sieve_limits_default(struct sieve_limits *lim)
 	lim->max_steps = 50000000;
 	lim->max_runtime_memory = 64 * 1024 * 1024;
 	lim->vacation_min_period = 24 * 3600;
-	lim->vacation_max_period = 90 * 24 * 3600;
+	lim->vacation_max_period = 0;	/* no upper bound */
 	lim->vacation_default_period = 7 * 24 * 3600;
 	lim->duplicate_default_period = 14 * 24 * 3600;
 	lim->duplicate_max_period = 7 * 24 * 3600;

@@ -7,6 +7,7 @@
 
 #include "arena.h"
 #include "config.h"
+#include "sieve_settings.h"
 #include "tamis.h"
 
 void
@@ -54,11 +55,8 @@ tool_opts_free(struct tool_opts *o)
 static void
 apply_config(struct sieve_instance *inst, const struct tool_opts *o)
 {
-	struct sieve_limits *lim = sieve_instance_limits(inst);
 	struct cfg *cfg;
 	char err[512];
-	const char *ext;
-	uint64_t v;
 	size_t i;
 
 	cfg = cfg_load(o->config, err, sizeof(err));
@@ -73,18 +71,8 @@ apply_config(struct sieve_instance *inst, const struct tool_opts *o)
 		}
 	for (i = 0; i < cfg_warning_count(cfg); i++)
 		fprintf(stderr, "%s\n", cfg_warning(cfg, i));
-	if (cfg_get_size(cfg, "lda", "sieve_max_script_size", &v) == 0)
-		lim->max_script_size = (size_t)v;
-	if (cfg_get_uint(cfg, "lda", "sieve_max_actions", &v) == 0)
-		lim->max_actions = (unsigned)v;
-	if (cfg_get_uint(cfg, "lda", "sieve_max_redirects", &v) == 0)
-		lim->max_redirects = (unsigned)v;
-	if (cfg_get_time(cfg, "lda", "sieve_max_cpu_time", &v) == 0)
-		lim->max_cpu_time = (unsigned)v;
-	ext = cfg_get_proto(cfg, "lda", "sieve_extensions");
-	if (ext && sieve_instance_set_extensions(inst, ext, err,
-						 sizeof(err)) < 0) {
-		fprintf(stderr, "%s: sieve_extensions: %s\n", o->config, err);
+	if (sieve_settings_apply(inst, cfg, "lda", err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", o->config, err);
 		exit(TAMIS_EX_CONFIG);
 	}
 	cfg_free(cfg);
