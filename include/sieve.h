@@ -189,6 +189,9 @@ size_t sieve_result_actions(const struct sieve_result *r,
 			    const struct sieve_action *const **actions);
 /* True while no action cancelled the implicit keep (RFC 5228 2.10.2). */
 bool sieve_result_implicit_keep(const struct sieve_result *r);
+/* True when the last script run ended with "stop" (multiscript: the
+ * sequence ends there). */
+bool sieve_result_stopped(const struct sieve_result *r);
 /* The actions to perform, implicit keep included as a "keep" action,
  * duplicates merged; used by hosts to execute and by sieve-test to print. */
 size_t sieve_result_final(struct sieve_result *r,

@@ -57,6 +57,12 @@ sieve_result_set_stopped(struct sieve_result *r)
 	r->stopped = true;
 }
 
+bool
+sieve_result_stopped(const struct sieve_result *r)
+{
+	return r->stopped;
+}
+
 void
 sieve_result_cancel_keep(struct sieve_interp *ip)
 {

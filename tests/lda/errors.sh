@@ -1,0 +1,93 @@
+#!/bin/sh
+# errors.sh BUILD SRC -- a script with errors never costs mail; rejects;
+# redirect loops and failures; the binary cache.
+set -u
+B=$1
+S=$2
+. "$S/tests/lda/env.inc"
+JH=$T/home/jdoe
+
+# 1. syntax error: message in INBOX, errors in ~/.dovecot.sieve.log
+printf 'require "fileinto";\nif header :contains "subject" "x" {\n  fileinto "A"\n}\n' > "$JH/.dovecot.sieve"
+msg e1 "x" | deliver jdoe@example.com
+expect_eq "$rc" 0 "compile error: exit 0"
+expect_eq "$(count "$JD")" 1 "compile error: kept in INBOX"
+grep -q '.dovecot.sieve:4:1: error' "$JH/.dovecot.sieve.log" && check ok "compile error: log has file:line:col" || { check no "compile error: log has file:line:col"; cat "$JH/.dovecot.sieve.log"; }
+[ ! -f "$JH/.dovecot.svbin" ] && check ok "compile error: no binary written" || check no "compile error: no binary written"
+
+# 2. the log stays bounded
+i=0
+while [ $i -lt 400 ]; do
+	printf '%0200d\n' 0 >> "$JH/.dovecot.sieve.log"
+	i=$((i + 1))
+done
+msg e2 "x" | deliver jdoe@example.com
+sz=$(wc -c < "$JH/.dovecot.sieve.log")
+[ "$sz" -lt 65536 ] && [ -f "$JH/.dovecot.sieve.log.0" ] && check ok "log rotated when over 64k" || check no "log rotated when over 64k ($sz)"
+
+# 3. a runtime error: implicit keep
+printf 'require "fileinto";\nfileinto "bad\\001name";\n' > "$JH/.dovecot.sieve"
+msg e3 "x" | deliver jdoe@example.com
+expect_eq "$rc" 0 "runtime error: exit 0"
+expect_eq "$(count "$JD")" 3 "runtime error: kept in INBOX"
+
+# 4. reject: a rejection to the sender; with -e: exit 77, nothing sent
+printf 'require "reject";\nreject "I do not want this.";\n' > "$JH/.dovecot.sieve"
+o0=$(outcount)
+msg e4 "spam" bob@example.org | deliver jdoe@example.com -f bob@example.org
+expect_eq "$rc" 0 "reject: exit 0"
+expect_eq "$(outcount)" $((o0 + 1)) "reject: one rejection sent"
+grep -q 'I do not want this.' "$T/out/$o0/msg" && check ok "reject: reason in the rejection" || check no "reject: reason in the rejection"
+grep -qx 'bob@example.org' "$T/out/$o0/args" && check ok "reject: to the sender" || check no "reject: to the sender"
+grep -qx '<>' "$T/out/$o0/args" && check ok "reject: from the null sender" || check no "reject: from the null sender"
+expect_eq "$(count "$JD")" 3 "reject: not stored"
+msg e5 "spam" | "$DELIVER" -c "$T/tamis.conf" -d jdoe@example.com -e -f bob@example.org 2>"$T/e5.err"
+expect_eq "$?" 77 "reject with -e exits 77"
+grep -q 'I do not want this.' "$T/e5.err" && check ok "reject -e: reason on stderr" || check no "reject -e: reason on stderr"
+expect_eq "$(outcount)" $((o0 + 1)) "reject -e: nothing sent"
+msg e6 "spam" | deliver jdoe@example.com -f ""
+expect_eq "$(outcount)" $((o0 + 1)) "reject of a bounce (null sender): nothing sent"
+
+# 5. redirect: loop detection, failure falls back to keep, envelope-from setting
+printf 'redirect "alice@example.com";\n' > "$JH/.dovecot.sieve"
+o0=$(outcount)
+msg e7 "fwd" bob@example.org | deliver jdoe@example.com -f bob@example.org
+expect_eq "$(outcount)" $((o0 + 1)) "redirect sent"
+grep -qi '^X-Sieve-Redirected-From: jdoe@example.com' "$T/out/$o0/msg" && check ok "redirect: trace header" || check no "redirect: trace header"
+n0=$(count "$JD")
+deliver jdoe@example.com -f bob@example.org < "$T/out/$o0/msg"
+expect_eq "$(outcount)" $((o0 + 1)) "redirect loop: not sent again"
+expect_eq "$(count "$JD")" $((n0 + 1)) "redirect loop: kept instead"
+n0=$(count "$JD")
+msg e8 "fwd2" | SENDMAIL_EXIT=1 deliver jdoe@example.com -f bob@example.org
+expect_eq "$rc" 0 "redirect failure: exit 0"
+expect_eq "$(count "$JD")" $((n0 + 1)) "redirect failure: kept in INBOX"
+o0=$(outcount)
+msg e9 "fwd3" | "$DELIVER" -c "$T/tamis.conf" -o sieve_redirect_envelope_from=recipient -d jdoe@example.com -f bob@example.org 2>/dev/null
+grep -qx 'jdoe@example.com' "$T/out/$o0/args" && ! grep -qx 'bob@example.org' "$T/out/$o0/args" && check ok "sieve_redirect_envelope_from = recipient" || check no "sieve_redirect_envelope_from = recipient"
+o0=$(outcount)
+msg e10 "fwd4" | "$DELIVER" -c "$T/tamis.conf" -o sieve_redirect_srs_secret=s3cret -o sieve_redirect_srs_domain=example.com -d jdoe@example.com -f bob@example.org 2>/dev/null
+grep -q '^SRS0=....=..=example.org=bob@example.com$' "$T/out/$o0/args" && check ok "SRS rewriting" || { check no "SRS rewriting"; cat "$T/out/$o0/args"; }
+
+# 6. the binary cache: reused, recompiled when stale or corrupt
+printf 'require "fileinto";\nfileinto "INBOX";\n' > "$JH/.dovecot.sieve"
+rm -f "$JH/.dovecot.svbin"
+msg c1 x | deliver jdoe@example.com
+[ -f "$JH/.dovecot.svbin" ] && check ok "cache written" || check no "cache written"
+touch -d '2020-01-01' "$JH/.dovecot.sieve"
+cp "$JH/.dovecot.svbin" "$T/svbin.1"
+touch -d '2021-01-01' "$JH/.dovecot.svbin"
+msg c2 x | deliver jdoe@example.com
+[ "$(stat -c %Y "$JH/.dovecot.svbin")" = "$(date -d 2021-01-01 +%s)" ] && check ok "fresh cache reused" || check no "fresh cache reused"
+printf 'garbage' > "$JH/.dovecot.svbin"
+touch -d '2021-01-01' "$JH/.dovecot.svbin"
+n0=$(count "$JD")
+msg c3 x | deliver jdoe@example.com
+expect_eq "$rc" 0 "corrupt cache: exit 0"
+cmp -s "$JH/.dovecot.svbin" "$T/svbin.1" && check ok "corrupt cache recompiled" || check no "corrupt cache recompiled"
+printf 'require "fileinto";\nfileinto :copy "INBOX";\n' > "$JH/.dovecot.sieve"
+printf 'require ["fileinto","copy"];\nfileinto :copy "Other";\n' > "$JH/.dovecot.sieve"
+msg c4 x | "$DELIVER" -c "$T/tamis.conf" -o lda_mailbox_autocreate=yes -d jdoe@example.com 2>/dev/null
+expect_eq "$(count "$JD/.Other")" 1 "stale cache recompiled (new script ran)"
+
+finish

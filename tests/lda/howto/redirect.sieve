@@ -1,0 +1,4 @@
+if header :contains "Subject" "Foo Bar"
+{
+redirect "jdoe@example.com";
+}

@@ -1,0 +1,4 @@
+require ["fileinto", "mailbox"];
+if header :contains "subject" ["[SPAM]"] {
+fileinto :create "Spam";
+}

@@ -1,0 +1,5 @@
+require ["fileinto", "copy"];
+
+if header :contains ["Subject"] ["testsieve"] {
+fileinto "Test";
+}
