@@ -46,8 +46,9 @@ struct sieve_limits {
 	uint64_t vacation_min_period;
 	uint64_t vacation_max_period;
 	uint64_t vacation_default_period;
-	/* duplicate (RFC 7352), seconds: sieve_duplicate_default_period,
-	 * sieve_duplicate_max_period. */
+	/* duplicate (RFC 7352), seconds: sieve_duplicate_default_period
+	 * 12h, sieve_duplicate_max_period 2d (Pigeonhole's defaults); a
+	 * script's :seconds is clamped to the max (0 max = no bound). */
 	uint64_t duplicate_default_period;
 	uint64_t duplicate_max_period;
 };
@@ -70,6 +71,10 @@ struct sieve_limits *sieve_instance_limits(struct sieve_instance *inst);
  */
 int sieve_instance_set_extensions(struct sieve_instance *inst,
 				  const char *spec, char *err, size_t errlen);
+/* Enables every extension except the hidden ones, those off by default
+ * (deprecated, needing configuration) included: what Pigeonhole's tools do
+ * when given no extension list (sieve-testsuite). */
+void sieve_instance_enable_all(struct sieve_instance *inst);
 /* Enables an extension normally hidden from scripts (the testsuite). */
 int sieve_instance_enable_hidden(struct sieve_instance *inst,
 				 const char *name);
@@ -174,6 +179,11 @@ struct sieve_duplicate_mark {
 	uint64_t period;		/* seconds the entry lives */
 	bool last;			/* :last: the expiry moves forward on
 					   every occurrence */
+	bool duplicate;			/* what the first test of this id in
+					   the run answered; later tests of
+					   the same id answer the same (RFC
+					   7352 3). When set without last,
+					   the host has nothing to store. */
 };
 size_t sieve_result_duplicate_marks(const struct sieve_result *r,
 				    const struct sieve_duplicate_mark

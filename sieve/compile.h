@@ -29,6 +29,7 @@ struct sieve_validator {
 	struct sieve_ast *ast;
 	bool *required;			/* per sieve_extensions[] index */
 	bool require_allowed;		/* still at the start of the script */
+	struct sieve_pos require_pos;	/* name being required (on_require) */
 	bool encoded_char;
 	bool variables;
 	unsigned depth;

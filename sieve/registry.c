@@ -48,8 +48,8 @@ sieve_limits_default(struct sieve_limits *lim)
 	lim->vacation_min_period = 24 * 3600;
 	lim->vacation_max_period = 0;	/* no upper bound */
 	lim->vacation_default_period = 7 * 24 * 3600;
-	lim->duplicate_default_period = 14 * 24 * 3600;
-	lim->duplicate_max_period = 7 * 24 * 3600;
+	lim->duplicate_default_period = 12 * 3600;
+	lim->duplicate_max_period = 2 * 24 * 3600;
 }
 
 int
@@ -111,8 +111,14 @@ cmds_insert(struct sieve_instance *inst, const struct sieve_cmd_def *def,
 	unsigned h = name_hash(def->name) & inst->cmds_mask;
 
 	while (inst->cmds[h].name != NULL) {
-		if (strcmp(inst->cmds[h].name, def->name) == 0)
-			return;	/* first definition wins */
+		if (strcmp(inst->cmds[h].name, def->name) == 0) {
+			/* first definition wins; a second is the alias */
+			if (inst->cmds[h].alt_def == NULL) {
+				inst->cmds[h].alt_def = def;
+				inst->cmds[h].alt_ext = ext;
+			}
+			return;
+		}
 		h = (h + 1) & inst->cmds_mask;
 	}
 	inst->cmds[h].name = def->name;
@@ -175,6 +181,18 @@ sieve_instance_free(struct sieve_instance *inst)
 	free(inst->cmds);
 	free(inst->capabilities);
 	free(inst);
+}
+
+void
+sieve_instance_enable_all(struct sieve_instance *inst)
+{
+	unsigned i;
+
+	for (i = 0; i < sieve_extension_count; i++)
+		if (!(sieve_extensions[i]->flags & SIEVE_EXTF_HIDDEN))
+			inst->enabled[i] = true;
+	free(inst->capabilities);
+	inst->capabilities = NULL;
 }
 
 struct sieve_limits *

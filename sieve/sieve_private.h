@@ -26,6 +26,11 @@ struct sieve_cmd_entry {
 	const char *name;
 	const struct sieve_cmd_def *def;
 	const struct sieve_ext_def *ext;
+	/* A second extension defining the same name (a deprecated vendor
+	 * alias such as vnd.dovecot.duplicate): used when the script
+	 * requires that one instead. */
+	const struct sieve_cmd_def *alt_def;
+	const struct sieve_ext_def *alt_ext;
 };
 
 struct sieve_instance {

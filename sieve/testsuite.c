@@ -1,12 +1,13 @@
 /*
  * testsuite.c -- state helpers of a testsuite run (see testsuite.h): the
- * current message, the in-memory mail store, the error log and the
- * test_config_* settings.
+ * current message, the in-memory mail store, the duplicate-tracking list,
+ * the error log and the test_config_* settings.
  */
 #include "testsuite.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "arena.h"
 #include "sieve_private.h"
@@ -40,6 +41,51 @@ int
 testsuite_mailbox_exists(void *ctx, const char *name)
 {
 	return testsuite_mailbox(ctx, name, false) != NULL;
+}
+
+static struct ts_dupe *
+dupe_find(struct testsuite *ts, const unsigned char *id, size_t len)
+{
+	struct ts_dupe *d;
+
+	for (d = ts->dupes; d; d = d->next)
+		if (d->len == len && memcmp(d->id, id, len) == 0)
+			return d;
+	return NULL;
+}
+
+int
+testsuite_duplicate_check(void *ctx, const unsigned char *id, size_t len)
+{
+	struct ts_dupe *d = dupe_find(ctx, id, len);
+
+	return d != NULL && d->expires > (uint64_t)time(NULL);
+}
+
+void
+testsuite_duplicate_commit(struct testsuite *ts,
+			   const struct sieve_result *res)
+{
+	const struct sieve_duplicate_mark *const *marks;
+	size_t n = sieve_result_duplicate_marks(res, &marks), i;
+	uint64_t now = (uint64_t)time(NULL);
+
+	for (i = 0; i < n; i++) {
+		const struct sieve_duplicate_mark *m = marks[i];
+		struct ts_dupe *d = dupe_find(ts, m->id, m->len);
+
+		/* without :last an entry keeps its first expiry */
+		if (d != NULL && d->expires > now && !m->last)
+			continue;
+		if (d == NULL) {
+			d = arena_zalloc(ts->arena, sizeof(*d));
+			d->id = arena_memdup(ts->arena, m->id, m->len);
+			d->len = m->len;
+			d->next = ts->dupes;
+			ts->dupes = d;
+		}
+		d->expires = now + m->period;
+	}
 }
 
 void

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sieve.h"
 
@@ -30,6 +31,14 @@ struct ts_mailbox {
 	const char *name;
 	struct ts_message *msgs;
 	size_t n, cap;
+};
+
+/* An entry of the in-memory duplicate-tracking list (RFC 7352). */
+struct ts_dupe {
+	struct ts_dupe *next;
+	const unsigned char *id;
+	size_t len;
+	uint64_t expires;	/* time(NULL) based */
 };
 
 struct ts_setting {
@@ -63,6 +72,7 @@ struct testsuite {
 	struct ts_message *sent;
 	size_t nsent, capsent;
 	struct ts_setting *settings;
+	struct ts_dupe *dupes;		/* duplicate-tracking list */
 	bool verbose;
 };
 
@@ -72,6 +82,13 @@ struct ts_mailbox *testsuite_mailbox(struct testsuite *ts, const char *name,
 				     bool create);
 /* sieve_host.mailbox_exists over the in-memory store (ctx = testsuite) */
 int testsuite_mailbox_exists(void *ctx, const char *name);
+/* sieve_host.duplicate_check over the in-memory list (ctx = testsuite) */
+int testsuite_duplicate_check(void *ctx, const unsigned char *id,
+			      size_t len);
+/* Stores the duplicate marks of an executed result, as deliver does
+ * after a successful delivery. */
+void testsuite_duplicate_commit(struct testsuite *ts,
+				const struct sieve_result *res);
 void testsuite_error(struct testsuite *ts, const char *text);
 void testsuite_errors_reset(struct testsuite *ts);
 /* Applies the test_config_set settings to the instance. */

@@ -671,8 +671,23 @@ resolve(struct sieve_validator *v, struct sieve_ast_node *n,
 	enum sieve_cmd_kind kind)
 {
 	const struct sieve_cmd_entry *e = sieve_cmd_lookup(v->inst, n->name);
+	struct sieve_cmd_entry alt;
 	struct sieve_cmd *c;
 	bool ok;
+
+	/* the same name from an alias extension: taken when the main one
+	 * is disabled, or when the script requires only the alias */
+	if (e != NULL && e->alt_def != NULL &&
+	    sieve_ext_enabled(v->inst, e->alt_ext) &&
+	    (!sieve_ext_enabled(v->inst, e->ext) ||
+	     (ext_required(v, e->alt_ext) && !ext_required(v, e->ext)))) {
+		alt.name = e->name;
+		alt.def = e->alt_def;
+		alt.ext = e->alt_ext;
+		alt.alt_def = NULL;
+		alt.alt_ext = NULL;
+		e = &alt;
+	}
 
 	if (e == NULL || !sieve_ext_enabled(v->inst, e->ext)) {
 		const char *s = suggest_command(v, n->name, kind);
@@ -847,6 +862,7 @@ compile_require(struct sieve_validator *v, struct sieve_cmd *c)
 			v->variables = true;
 			v->g.templates = true;
 		}
+		v->require_pos = items[i].pos;
 		if (e->on_require && !e->on_require(v, e))
 			ok = false;
 		sieve_g_slot(&v->g, e);

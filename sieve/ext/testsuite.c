@@ -432,6 +432,8 @@ execute_result(struct sieve_interp *ip, struct sieve_result *res)
 			break;
 		}
 	}
+	if (ok)
+		testsuite_duplicate_commit(ts, res);
 	return ok;
 }
 

@@ -8,6 +8,8 @@
  * then "N passed, M failed". Exit 0 when every test passed. -F inverts
  * that for files that must fail: exit 0 when the file failed cleanly
  * (compile error or a failed test), 1 when it passed. -v traces.
+ * Without -x or -c every extension is enabled, those off by default
+ * included (vnd.dovecot.duplicate), as in Pigeonhole's testsuite.
  */
 #include <errno.h>
 #include <ftw.h>
@@ -83,6 +85,9 @@ main(int argc, char **argv)
 		usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ts.inst = tool_instance(&to);
+	/* as Pigeonhole's testsuite: everything on unless told otherwise */
+	if (to.config == NULL && to.next == 0)
+		sieve_instance_enable_all(ts.inst);
 	sieve_instance_enable_hidden(ts.inst, "vnd.dovecot.testsuite");
 	ts.base_limits = *sieve_instance_limits(ts.inst);
 	ts.arena = arena_new(256 * 1024);
@@ -103,6 +108,7 @@ main(int argc, char **argv)
 	env.ext_ctx = &ts;
 	host.ctx = &ts;
 	host.mailbox_exists = testsuite_mailbox_exists;
+	host.duplicate_check = testsuite_duplicate_check;
 	env.host = &host;
 	ts.env = &env;
 	ts.envelope = &envelope;

@@ -1,0 +1,3 @@
+require "duplicate";
+if duplicate :header "bad name:" { discard; }
+if duplicate :header "" { discard; }

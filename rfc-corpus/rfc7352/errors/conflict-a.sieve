@@ -1,0 +1,3 @@
+require "duplicate";
+require "vnd.dovecot.duplicate";
+if duplicate { discard; }

@@ -1,0 +1,2 @@
+require ["vnd.dovecot.duplicate", "duplicate"];
+if duplicate { discard; }
