@@ -475,9 +475,12 @@ commit_duplicate_marks(struct lda *l)
 	if (l->result == NULL || l->sieve_failed)
 		return;
 	n = sieve_result_duplicate_marks(l->result, &marks);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		if (marks[i]->duplicate && !marks[i]->last)
+			continue;	/* tracked already, expiry unchanged */
 		db_mark(l, marks[i]->id, marks[i]->len, marks[i]->period,
 			marks[i]->last);
+	}
 }
 
 int
