@@ -370,7 +370,10 @@ bind_arguments(struct sieve_validator *v, struct sieve_cmd *c)
 				c->data = (void *)1;
 				return false;
 			}
-			if (!arg_fits(a, sig[c->npos])) {
+			/* an optional first argument: types are checked
+			 * once the count is known */
+			if (!(def->flags & SIEVE_CMDF_OPT_FIRST) &&
+			    !arg_fits(a, sig[c->npos])) {
 				sieve_v_error(v, a->pos,
 					      "the %s %s expects %s as argument "
 					      "%u (%s), but %s was found",
@@ -563,6 +566,23 @@ bind_arguments(struct sieve_validator *v, struct sieve_cmd *c)
 			c->opt[c->nopt].param = p;
 			c->nopt++;
 		}
+	}
+	if ((def->flags & SIEVE_CMDF_OPT_FIRST) && nsig > 0 &&
+	    c->npos + 1 >= nsig) {
+		size_t off = nsig - c->npos;
+
+		for (i = 0; i < c->npos; i++) {
+			if (arg_fits(c->pos[i], sig[i + off]))
+				continue;
+			sieve_v_error(v, c->pos[i]->pos, "the %s %s expects %s "
+				      "as argument %zu (%s), but %s was found",
+				      def->name, kind_name(def->kind),
+				      param_type_name(sig[i + off]), i + 1,
+				      arg_name(def, (unsigned)(i + off)),
+				      arg_type_name(c->pos[i]));
+			return false;
+		}
+		return ok;
 	}
 	if (c->npos < nsig) {
 		sieve_v_error(v, n->pos, "the %s %s requires %zu positional "
