@@ -86,6 +86,10 @@ enum sieve_cmd_flags {
 	SIEVE_CMDF_TESTLIST = 1 << 4,	/* takes a test list */
 	SIEVE_CMDF_CONTROL = 1 << 5,	/* if/elsif/else/require/stop etc. */
 	SIEVE_CMDF_HYBRID = 1 << 6,	/* usable as a command and a test */
+	SIEVE_CMDF_OPT_FIRST = 1 << 7,	/* the first positional argument of
+					   the signature may be left out
+					   (imap4flags' variable name); the
+					   validate hook sees npos one less */
 };
 
 /*

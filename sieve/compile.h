@@ -46,6 +46,20 @@ bool sieve_compile_test(struct sieve_validator *v, struct sieve_ast_node *n);
 void sieve_variables_check_string(struct sieve_validator *v, const char *s,
 				  size_t len, struct sieve_pos pos);
 
+/* ext/variables.c: run-time access by name for other extensions; an
+ * unset variable reads as "". set returns 0 or a SIEVE_EXEC_* status. */
+bool sieve_variables_valid_name(const char *s, size_t len);
+int sieve_variables_get(struct sieve_interp *ip, const char *name, size_t len,
+			struct sieve_str *out);
+int sieve_variables_set(struct sieve_interp *ip, const char *name, size_t len,
+			const char *val, size_t vlen);
+
+/* ext/imap4flags.c: applies the :flags tag of keep/fileinto (RFC 5232 5)
+ * to a just-added action; without the tag the action keeps the current
+ * internal flags it got from sieve_result_add. 0 or SIEVE_EXEC_*. */
+int sieve_imap4flags_apply(struct sieve_interp *ip, const struct sieve_opts *o,
+			   struct sieve_action *a);
+
 /* codegen.c */
 void sieve_g_init(struct sieve_codegen *g, struct sieve_validator *v);
 void sieve_g_free(struct sieve_codegen *g);

@@ -337,6 +337,7 @@ op_keep(struct sieve_interp *ip)
 	a = sieve_result_add(ip, SIEVE_ACT_KEEP, "keep", "", 0, false);
 	if (a == NULL)
 		return SIEVE_EXEC_FAILURE;
+	TRY(sieve_imap4flags_apply(ip, &o, a));
 	sieve_trace(ip, "keep");
 	return 0;
 }

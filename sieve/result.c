@@ -7,6 +7,11 @@
  * are enforced (sieve_max_actions, sieve_max_redirects), conflicts are
  * refused (RFC 5429 2.1/2.2: reject and ereject exclude delivery and a
  * second reject), and the implicit keep is tracked (2.10.2).
+ *
+ * imap4flags (RFC 5232): the result holds the internal flags variable, so
+ * that it spans the scripts of a sequence; keep and fileinto actions (the
+ * implicit keep at the end) take its current value unless :flags says
+ * otherwise, the last one winning when duplicates merge.
  */
 #include "sieve_private.h"
 
@@ -29,6 +34,8 @@ struct sieve_result {
 	struct sieve_action implicit;
 	struct sieve_duplicate_mark **marks;
 	size_t nmarks, capmarks;
+	const char *iflags;		/* imap4flags internal variable */
+	const char *const *iflag_list;	/* same, normalised; NULL = none */
 };
 
 struct sieve_result *
@@ -67,6 +74,39 @@ void
 sieve_result_cancel_keep(struct sieve_interp *ip)
 {
 	ip->result->keep_cancelled = true;
+}
+
+void
+sieve_result_set_internal_flags(struct sieve_result *r, const char *flags,
+				const char *const *list)
+{
+	size_t n = 0, i;
+	const char **l;
+
+	r->iflags = arena_strdup(r->arena, flags ? flags : "");
+	while (list && list[n])
+		n++;
+	if (n == 0) {
+		r->iflag_list = NULL;
+		return;
+	}
+	l = arena_alloc(r->arena, (n + 1) * sizeof(*l));
+	for (i = 0; i < n; i++)
+		l[i] = arena_strdup(r->arena, list[i]);
+	l[n] = NULL;
+	r->iflag_list = l;
+}
+
+struct arena *
+sieve_result_arena(struct sieve_result *r)
+{
+	return r->arena;
+}
+
+const char *
+sieve_result_internal_flags(const struct sieve_result *r)
+{
+	return r->iflags;
 }
 
 bool
@@ -153,6 +193,8 @@ sieve_result_add(struct sieve_interp *ip, enum sieve_action_type type,
 		if (inbox_dup ||
 		    (a->type == type && type != SIEVE_ACT_EXT &&
 		     same_target(a, type, target, target_len))) {
+			if (type == SIEVE_ACT_KEEP || type == SIEVE_ACT_FILEINTO)
+				a->flags = r->iflag_list;
 			if (!copy) {
 				a->copy = false;
 				r->keep_cancelled = true;
@@ -189,6 +231,8 @@ sieve_result_add(struct sieve_interp *ip, enum sieve_action_type type,
 	a->name = name;
 	a->target = arena_strndup(r->arena, target, target_len);
 	a->copy = copy;
+	if (type == SIEVE_ACT_KEEP || type == SIEVE_ACT_FILEINTO)
+		a->flags = r->iflag_list;
 	a->script = r->script;
 	a->line = sieve_interp_line(ip);
 	r->acts[r->n++] = a;
@@ -230,6 +274,7 @@ sieve_result_final(struct sieve_result *r,
 		r->implicit.type = SIEVE_ACT_KEEP;
 		r->implicit.name = "keep";
 		r->implicit.target = "INBOX";
+		r->implicit.flags = r->iflag_list;
 		r->final[n++] = &r->implicit;
 	}
 	*actions = r->final;
@@ -254,11 +299,25 @@ print_quoted(const char *s, FILE *out)
 	fputc('"', out);
 }
 
-void
-sieve_action_print(const struct sieve_action *a, FILE *out)
+static void
+print_flags(const char *const *flags, FILE *out)
 {
 	const char *const *f;
 
+	if (flags == NULL)
+		return;
+	fputs(" :flags [", out);
+	for (f = flags; *f; f++) {
+		if (f != flags)
+			fputs(", ", out);
+		print_quoted(*f, out);
+	}
+	fputs("]", out);
+}
+
+void
+sieve_action_print(const struct sieve_action *a, FILE *out)
+{
 	fputs(a->name, out);
 	if (a->copy)
 		fputs(" :copy", out);
@@ -268,15 +327,7 @@ sieve_action_print(const struct sieve_action *a, FILE *out)
 		fputs(" :specialuse ", out);
 		print_quoted(a->special_use, out);
 	}
-	if (a->flags) {
-		fputs(" :flags [", out);
-		for (f = a->flags; *f; f++) {
-			if (f != a->flags)
-				fputs(", ", out);
-			print_quoted(*f, out);
-		}
-		fputs("]", out);
-	}
+	print_flags(a->flags, out);
 	if (a->type != SIEVE_ACT_DISCARD &&
 	    !(a->type == SIEVE_ACT_KEEP && a->target &&
 	      strcmp(a->target, "INBOX") == 0) &&
@@ -295,7 +346,9 @@ sieve_result_print(struct sieve_result *r, FILE *out)
 
 	for (i = 0; i < n; i++) {
 		if (acts[i] == &r->implicit) {
-			fputs("keep :implicit\n", out);
+			fputs("keep :implicit", out);
+			print_flags(acts[i]->flags, out);
+			fputc('\n', out);
 			continue;
 		}
 		sieve_action_print(acts[i], out);

@@ -83,6 +83,14 @@ const char *sieve_opt_name(unsigned code);
 /* result.c */
 void sieve_result_set_stopped(struct sieve_result *r);
 void sieve_result_begin_script(struct sieve_result *r, const char *script);
+/* imap4flags: the internal flags variable (space-separated, as the script
+ * spelled them) and its normalised list (NULL-terminated or NULL), copied;
+ * the getter returns NULL until the first set. */
+void sieve_result_set_internal_flags(struct sieve_result *r, const char *flags,
+				     const char *const *list);
+const char *sieve_result_internal_flags(const struct sieve_result *r);
+/* For data hung on the result's actions. */
+struct arena *sieve_result_arena(struct sieve_result *r);
 
 /* dump helper: prints one operand at *pc; returns -1 on bad code */
 int sieve_dump_operand(const struct sieve_binary *bin, size_t *pc, FILE *out);

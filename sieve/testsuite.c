@@ -7,15 +7,54 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "arena.h"
 #include "sieve_private.h"
 
+static void init_flags(struct testsuite *ts, struct sieve_result *r);
+
 void
 testsuite_set_message(struct testsuite *ts, const char *data, size_t len)
 {
 	ts->env->msg = sieve_message_parse(ts->arena, data, len);
+	testsuite_set_message_flags(ts, NULL);
+}
+
+/* The current message's flags become r's internal flags (imap4flags). */
+static void
+init_flags(struct testsuite *ts, struct sieve_result *r)
+{
+	struct buf b = BUF_INIT;
+	const char *const *f;
+
+	for (f = ts->msg_flags; f && *f; f++) {
+		if (b.len)
+			buf_putc(&b, ' ');
+		buf_puts(&b, *f);
+	}
+	buf_putc(&b, '\0');
+	sieve_result_set_internal_flags(r, b.data, ts->msg_flags);
+	buf_free(&b);
+}
+
+struct sieve_result *
+testsuite_result_new(struct testsuite *ts)
+{
+	struct sieve_result *r = sieve_result_new(ts->arena,
+						  &ts->inst->limits);
+
+	init_flags(ts, r);
+	return r;
+}
+
+void
+testsuite_set_message_flags(struct testsuite *ts, const char *const *flags)
+{
+	ts->msg_flags = flags;
+	if (ts->result)
+		init_flags(ts, ts->result);
 }
 
 struct ts_mailbox *
@@ -23,8 +62,12 @@ testsuite_mailbox(struct testsuite *ts, const char *name, bool create)
 {
 	struct ts_mailbox *b;
 
+	/* INBOX and its children: the INBOX part is case-insensitive */
 	if (strcasecmp(name, "INBOX") == 0)
 		name = "INBOX";
+	else if (strncasecmp(name, "INBOX", 5) == 0 &&
+		 (name[5] == '.' || name[5] == '/'))
+		name = arena_printf(ts->arena, "INBOX%s", name + 5);
 	for (b = ts->boxes; b; b = b->next)
 		if (strcmp(b->name, name) == 0)
 			return b;

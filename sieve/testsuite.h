@@ -24,6 +24,7 @@ struct ts_message {
 	size_t len;
 	const char *env_from;	/* outbox: MAIL FROM */
 	const char *env_to;	/* outbox: RCPT TO */
+	const char *const *flags;	/* store: IMAP flags (imap4flags) */
 };
 
 struct ts_mailbox {
@@ -74,10 +75,20 @@ struct testsuite {
 	struct ts_setting *settings;
 	struct ts_dupe *dupes;		/* duplicate-tracking list */
 	bool verbose;
+	/* flags of the current message when it came from the store: a new
+	 * result starts its imap4flags internal variable with them, as a
+	 * script run on a stored IMAP message sees its flags */
+	const char *const *msg_flags;
 };
 
 void testsuite_set_message(struct testsuite *ts, const char *data,
 			   size_t len);
+/* A fresh result for the current message. */
+struct sieve_result *testsuite_result_new(struct testsuite *ts);
+/* Makes flags the current message's flags (and the current result's
+ * internal flags). */
+void testsuite_set_message_flags(struct testsuite *ts,
+				 const char *const *flags);
 struct ts_mailbox *testsuite_mailbox(struct testsuite *ts, const char *name,
 				     bool create);
 /* sieve_host.mailbox_exists over the in-memory store (ctx = testsuite) */

@@ -349,6 +349,9 @@ bind_arguments(struct sieve_validator *v, struct sieve_cmd *c)
 	size_t nsig = strlen(sig), i;
 	bool ok = true;
 	unsigned groups_seen = 0;
+	/* "1 or 2" when the first argument is optional */
+	const char *optfirst = !(def->flags & SIEVE_CMDF_OPT_FIRST) ? "" :
+		nsig == 2 ? "1 or " : "at most ";
 
 	for (i = 0; i < n->nargs; i++) {
 		struct sieve_ast_arg *a = &n->args[i];
@@ -362,15 +365,18 @@ bind_arguments(struct sieve_validator *v, struct sieve_cmd *c)
 			if (c->npos >= SIEVE_MAX_POSITIONAL ||
 			    c->npos >= nsig) {
 				sieve_v_error(v, a->pos,
-					      "the %s %s requires %zu "
+					      "the %s %s requires %s%zu "
 					      "positional argument%s, but more "
 					      "were specified", def->name,
-					      kind_name(def->kind), nsig,
-					      nsig == 1 ? "" : "s");
+					      kind_name(def->kind), optfirst,
+					      nsig, nsig == 1 ? "" : "s");
 				c->data = (void *)1;
 				return false;
 			}
-			if (!arg_fits(a, sig[c->npos])) {
+			/* an optional first argument: types are checked
+			 * once the count is known */
+			if (!(def->flags & SIEVE_CMDF_OPT_FIRST) &&
+			    !arg_fits(a, sig[c->npos])) {
 				sieve_v_error(v, a->pos,
 					      "the %s %s expects %s as argument "
 					      "%u (%s), but %s was found",
@@ -564,10 +570,28 @@ bind_arguments(struct sieve_validator *v, struct sieve_cmd *c)
 			c->nopt++;
 		}
 	}
+	if ((def->flags & SIEVE_CMDF_OPT_FIRST) && nsig > 0 &&
+	    c->npos + 1 >= nsig) {
+		size_t off = nsig - c->npos;
+
+		for (i = 0; i < c->npos; i++) {
+			if (arg_fits(c->pos[i], sig[i + off]))
+				continue;
+			sieve_v_error(v, c->pos[i]->pos, "the %s %s expects %s "
+				      "as argument %zu (%s), but %s was found",
+				      def->name, kind_name(def->kind),
+				      param_type_name(sig[i + off]), i + 1,
+				      arg_name(def, (unsigned)(i + off)),
+				      arg_type_name(c->pos[i]));
+			return false;
+		}
+		return ok;
+	}
 	if (c->npos < nsig) {
-		sieve_v_error(v, n->pos, "the %s %s requires %zu positional "
-			      "argument%s, but %u %s specified", def->name,
-			      kind_name(def->kind), nsig, nsig == 1 ? "" : "s",
+		sieve_v_error(v, n->pos, "the %s %s requires %s%zu "
+			      "positional argument%s, but %u %s specified",
+			      def->name, kind_name(def->kind), optfirst, nsig,
+			      nsig == 1 ? "" : "s",
 			      c->npos, c->npos == 1 ? "was" : "were");
 		c->data = (void *)1;	/* a count error: sub-tests still checked */
 		return false;

@@ -81,6 +81,8 @@ op_fileinto(struct sieve_interp *ip)
 		return SIEVE_EXEC_FAILURE;
 	if (o.present & (1ull << SIEVE_OPT_CREATE))
 		a->create = true;
+	if ((r = sieve_imap4flags_apply(ip, &o, a)) < 0)
+		return r;
 	sieve_trace(ip, "fileinto%s \"%.*s\"", copy ? " :copy" : "",
 		    (int)box.len, box.p);
 	return 0;

@@ -328,7 +328,7 @@ op_run(struct sieve_interp *ip)
 		return 0;
 	}
 	if (!(o.present & (1ull << OPT_APPEND))) {
-		ts->result = sieve_result_new(ts->arena, &ts->inst->limits);
+		ts->result = testsuite_result_new(ts);
 		ip->result = ts->result;
 	}
 	status = run_binary(ts, ts->compiled, ts->result);
@@ -352,7 +352,7 @@ execute_result(struct sieve_interp *ip, struct sieve_result *res)
 	for (i = 0; i < n; i++) {
 		const struct sieve_action *a = acts[i];
 		struct ts_mailbox *box;
-		struct ts_message m = { data, len, NULL, NULL };
+		struct ts_message m = { data, len, NULL, NULL, NULL };
 
 		switch (a->type) {
 		case SIEVE_ACT_KEEP:
@@ -388,6 +388,7 @@ execute_result(struct sieve_interp *ip, struct sieve_result *res)
 				box->msgs = nm;
 				box->cap = cap;
 			}
+			m.flags = a->flags;
 			box->msgs[box->n++] = m;
 			break;
 		case SIEVE_ACT_REDIRECT:
@@ -460,7 +461,7 @@ op_multiscript(struct sieve_interp *ip)
 	TRY(skip_opts(ip));
 	TRY(sieve_read_strlist(ip, &paths, &n));
 	testsuite_errors_reset(ts);
-	res = sieve_result_new(ts->arena, &ts->inst->limits);
+	res = testsuite_result_new(ts);
 	for (i = 0; i < n && ok; i++) {
 		struct sieve_binary *bin = compile_path(ts, paths[i].p);
 		int status;
@@ -561,7 +562,7 @@ op_result_reset(struct sieve_interp *ip)
 
 	TRY(skip_opts(ip));
 
-	ts->result = sieve_result_new(ts->arena, &ts->inst->limits);
+	ts->result = testsuite_result_new(ts);
 	ip->result = ts->result;
 	return 0;
 }
@@ -603,6 +604,7 @@ op_message(struct sieve_interp *ip)
 	}
 	if (m != NULL) {
 		testsuite_set_message(ts, m->data, m->len);
+		testsuite_set_message_flags(ts, m->flags);
 		ip->addr_cache = NULL;
 		if (m->env_to) {
 			ts->envelope->from = m->env_from;

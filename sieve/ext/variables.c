@@ -246,6 +246,31 @@ variables_init(struct sieve_interp *ip)
 	return st;
 }
 
+/* Stores val (cut at VAR_MAX_SIZE; val is modified) into the variable,
+ * creating it. NULL after a runtime error. */
+static struct var *
+var_assign(struct sieve_interp *ip, struct var_state *st, const char *name,
+	   size_t namelen, char *val, size_t len)
+{
+	struct var *var;
+
+	len = utf8_cut(val, len, VAR_MAX_SIZE);
+	val[len] = '\0';
+	var = var_find(st, name, namelen);
+	if (var == NULL) {
+		if (st->n >= VAR_MAX_COUNT) {
+			sieve_runtime_error(ip, "set: too many variables "
+					    "(max %d)", VAR_MAX_COUNT);
+			return NULL;
+		}
+		var = &st->vars[st->n++];
+		var->name = arena_strndup(ip->arena, name, namelen);
+	}
+	var->value = val;
+	var->len = len;
+	return var;
+}
+
 /* ---- set --------------------------------------------------------------- */
 
 static bool
@@ -335,22 +360,10 @@ op_set(struct sieve_interp *ip)
 		val = arena_printf(ip->arena, "%zu", utf8_chars(val, len));
 		len = strlen(val);
 	}
-	len = utf8_cut(val, len, VAR_MAX_SIZE);
-	val[len] = '\0';
-	var = var_find(st, name.p, name.len);
-	if (var == NULL) {
-		if (st->n >= VAR_MAX_COUNT) {
-			sieve_runtime_error(ip, "set: too many variables "
-					    "(max %d)", VAR_MAX_COUNT);
-			return SIEVE_EXEC_FAILURE;
-		}
-		var = &st->vars[st->n++];
-		var->name = arena_strndup(ip->arena, name.p, name.len);
-	}
-	var->value = val;
-	var->len = len;
+	if ((var = var_assign(ip, st, name.p, name.len, val, len)) == NULL)
+		return SIEVE_EXEC_FAILURE;
 	sieve_trace(ip, "set \"%s\" = \"%.*s\"", var->name,
-		    (int)(len > 80 ? 80 : len), val);
+		    (int)(var->len > 80 ? 80 : var->len), var->value);
 	return 0;
 }
 
@@ -425,3 +438,37 @@ const struct sieve_ext_def sieve_ext_variables = {
 	SIEVE_OPS(variables_ops),
 	.run_init = variables_init,
 };
+
+/* ---- access for other extensions (imap4flags) -------------------------- */
+
+bool
+sieve_variables_valid_name(const char *s, size_t len)
+{
+	return is_identifier(s, len);
+}
+
+int
+sieve_variables_get(struct sieve_interp *ip, const char *name, size_t len,
+		    struct sieve_str *out)
+{
+	struct var_state *st = sieve_interp_ext_state(ip, &sieve_ext_variables);
+	struct var *var = st ? var_find(st, name, len) : NULL;
+
+	out->p = var ? var->value : "";
+	out->len = var ? var->len : 0;
+	return 0;
+}
+
+int
+sieve_variables_set(struct sieve_interp *ip, const char *name, size_t len,
+		    const char *val, size_t vlen)
+{
+	struct var_state *st = sieve_interp_ext_state(ip, &sieve_ext_variables);
+
+	if (st == NULL)
+		return SIEVE_EXEC_CORRUPT;
+	if (var_assign(ip, st, name, len, arena_strndup(ip->arena, val, vlen),
+		       vlen) == NULL)
+		return SIEVE_EXEC_FAILURE;
+	return 0;
+}

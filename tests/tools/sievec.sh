@@ -77,5 +77,22 @@ printf 'sieve_max_actoins = 3\n' > "$T/bad.conf"
 expect_eq "$rc" 78 "bad config: EX_CONFIG"
 grep -q "bad.conf:1:" "$T/err" && check ok "config error position" || { check no "config error position"; cat "$T/err"; }
 
+# 8. imap4flags (RFC 5232) and copy (RFC 3894) in the action output
+cat > "$T/flags.sieve" <<'EOS'
+require ["fileinto", "imap4flags", "copy"];
+setflag "\\seen";
+fileinto :copy :flags "\\flagged $Work \\FLAGGED \\Bogus" "Work";
+fileinto :copy "Archive";
+addflag "$Later";
+EOS
+out=$("$TEST" "$T/flags.sieve" "$S/contrib/sample/message.eml" 2> "$T/err")
+expect_eq "$out" 'fileinto :copy :flags ["\\Flagged", "$Work"] "Work"
+fileinto :copy :flags ["\\Seen"] "Archive"
+keep :implicit :flags ["\\Seen", "$Later"]' "fileinto :flags, :copy, implicit keep flags"
+grep -q "warning: IMAP flag '\\\\Bogus'" "$T/err" && check ok "invalid flag warned" || { check no "invalid flag warned"; cat "$T/err"; }
+printf 'require ["imap4flags"];\nkeep :flags "\\\\Deleted";\n' > "$T/kf.sieve"
+out=$("$TEST" "$T/kf.sieve" "$S/contrib/sample/message.eml")
+expect_eq "$out" 'keep :flags ["\\Deleted"]' "keep :flags"
+
 echo "$pass passed, $fails failed"
 [ "$fails" -eq 0 ]

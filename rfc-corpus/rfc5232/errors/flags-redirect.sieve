@@ -1,0 +1,2 @@
+require "imap4flags";
+redirect :flags "\\Seen" "a@example.com";

@@ -1,0 +1,2 @@
+require "imap4flags";
+if hasflag "vars" "\\Seen" { keep; }

@@ -1,0 +1,2 @@
+require ["imap4flags", "variables"];
+if hasflag ["ok", "not-ok"] "\\Seen" { keep; }

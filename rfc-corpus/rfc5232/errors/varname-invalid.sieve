@@ -1,0 +1,2 @@
+require ["imap4flags", "variables"];
+addflag "1st" "\\Seen";

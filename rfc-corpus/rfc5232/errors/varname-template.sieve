@@ -1,0 +1,3 @@
+require ["imap4flags", "variables"];
+set "n" "v";
+setflag "${n}" "\\Seen";
