@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "arena.h"
+#include "sieve_vacation.h"
 
 struct sieve_result {
 	struct arena *arena;
@@ -253,6 +254,10 @@ sieve_action_print(const struct sieve_action *a, FILE *out)
 {
 	const char *const *f;
 
+	if (a->type == SIEVE_ACT_EXT && strcmp(a->name, "vacation") == 0) {
+		sieve_vacation_print(a, out);
+		return;
+	}
 	fputs(a->name, out);
 	if (a->copy)
 		fputs(" :copy", out);
