@@ -32,6 +32,12 @@ struct ts_mailbox {
 	size_t n, cap;
 };
 
+/* The testsuite's vacation response database: keys of replies sent. */
+struct ts_replied {
+	struct ts_replied *next;
+	unsigned char key[32];
+};
+
 struct ts_setting {
 	struct ts_setting *next;
 	const char *key;
@@ -63,6 +69,7 @@ struct testsuite {
 	struct ts_message *sent;
 	size_t nsent, capsent;
 	struct ts_setting *settings;
+	struct ts_replied *replied;	/* emptied by test_result_reset */
 	bool verbose;
 };
 
@@ -74,6 +81,11 @@ struct ts_mailbox *testsuite_mailbox(struct testsuite *ts, const char *name,
 int testsuite_mailbox_exists(void *ctx, const char *name);
 void testsuite_error(struct testsuite *ts, const char *text);
 void testsuite_errors_reset(struct testsuite *ts);
+/* Carries out a vacation action: decides (sieve_vacation.h) with the
+ * test_config_set settings, skips senders already answered since the
+ * last test_result_reset, composes the reply into the outbox. Not
+ * replying is no failure; false only when composing fails. */
+bool testsuite_vacation(struct testsuite *ts, const struct sieve_action *a);
 /* Applies the test_config_set settings to the instance. */
 void testsuite_config_apply(struct testsuite *ts);
 

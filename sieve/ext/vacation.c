@@ -17,7 +17,8 @@
  * sieve_vacation_max_period] (a :days period is never 0: RFC 5230 4.1),
  * :from is checked again after variable expansion, invalid :addresses
  * items are dropped with a warning, a second vacation in one script run
- * is an error (RFC 5230 4.7) and reject/ereject conflict with it (checked
+ * is an error (RFC 5230 4.7; one from an earlier script of a sequence
+ * wins, the later is ignored) and reject/ereject conflict with it (checked
  * by result.c, RFC 5429 2.1). vacation keeps the implicit keep.
  */
 #include "compile.h"
@@ -39,11 +40,6 @@
 #define DAY 86400ull
 
 extern const struct sieve_ext_def sieve_ext_vacation;
-
-/* Per script run: where the first vacation was executed. */
-struct vacation_state {
-	unsigned line;		/* 0: none yet */
-};
 
 /*
  * A :from value must be exactly one mailbox (display name allowed) with a
@@ -118,10 +114,29 @@ from_validate(struct sieve_validator *v, struct sieve_ast_arg *tag,
 
 /* ---- run time ---------------------------------------------------------- */
 
-static void *
-vacation_run_init(struct sieve_interp *ip)
+/*
+ * The vacation already in the result: 1 from this script (an error,
+ * RFC 5230 4.7), 2 from an earlier script of the sequence (this one is
+ * ignored), 0 none.
+ */
+static int
+earlier_vacation(struct sieve_interp *ip, unsigned *line)
 {
-	return arena_zalloc(ip->arena, sizeof(struct vacation_state));
+	const struct sieve_action *const *acts;
+	size_t n = sieve_result_actions(ip->result, &acts), i;
+	const char *me = sieve_binary_script_name(ip->bin);
+
+	for (i = 0; i < n; i++) {
+		if (acts[i]->type != SIEVE_ACT_EXT ||
+		    strcmp(acts[i]->name, "vacation") != 0)
+			continue;
+		*line = acts[i]->line;
+		if ((acts[i]->script == NULL) != (me == NULL) ||
+		    (me && strcmp(acts[i]->script, me) != 0))
+			return 2;
+		return 1;
+	}
+	return 0;
 }
 
 static uint64_t
@@ -166,23 +181,27 @@ opt_string(struct sieve_interp *ip, const struct sieve_opts *o, unsigned code,
 static int
 op_vacation(struct sieve_interp *ip)
 {
-	struct vacation_state *st = sieve_interp_ext_state(ip,
-							   &sieve_ext_vacation);
 	struct sieve_vacation *vac;
 	struct sieve_action *a;
 	struct sieve_opts o;
 	struct sieve_str reason;
 	const char *why;
+	unsigned line = 0;
 	int r;
 
 	if ((r = sieve_read_opts(ip, &o)) < 0 ||
 	    (r = sieve_read_string(ip, &reason)) < 0)
 		return r;
-	if (st != NULL && st->line != 0) {
+	switch (earlier_vacation(ip, &line)) {
+	case 1:
 		sieve_runtime_error(ip, "duplicate vacation action not allowed "
 				    "(previously triggered one was here: "
-				    "line %u)", st->line);
+				    "line %u)", line);
 		return SIEVE_EXEC_FAILURE;
+	case 2:
+		sieve_trace(ip, "vacation: ignored, an earlier script already "
+			    "answers (line %u)", line);
+		return 0;
 	}
 	vac = arena_zalloc(ip->arena, sizeof(*vac));
 	vac->reason = arena_strndup(ip->arena, reason.p, reason.len);
@@ -232,8 +251,6 @@ op_vacation(struct sieve_interp *ip)
 		return SIEVE_EXEC_FAILURE;
 	a->copy = false;	/* kept the implicit keep; not a :copy */
 	a->ext_data = vac;
-	if (st != NULL)
-		st->line = sieve_interp_line(ip);
 	sieve_trace(ip, "vacation: period %llus%s%s", (unsigned long long)
 		    vac->period, vac->subject ? ", subject " : "",
 		    vac->subject ? vac->subject : "");
@@ -270,7 +287,6 @@ const struct sieve_ext_def sieve_ext_vacation = {
 	.name = "vacation",
 	.cmds = (const struct sieve_cmd_def *const[]){ &cmd_vacation, NULL },
 	SIEVE_OPS(vacation_ops),
-	.run_init = vacation_run_init,
 };
 
 /* "vacation-seconds" implies "vacation" (RFC 6131 section 2). */
