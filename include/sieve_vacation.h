@@ -134,9 +134,14 @@ int sieve_vacation_compose(struct arena *a,
 			   const struct sieve_vacation_decision *d,
 			   time_t now, struct sieve_vacation_reply *out);
 
-/* The handle used when the script gave none (RFC 5230 4.2). */
+/* The response's handle: :handle, else the engine's auto_handle, else
+ * derived from the (expanded) arguments (RFC 5230 4.2). */
 const char *sieve_vacation_handle(struct arena *a,
 				  const struct sieve_vacation *vac);
+/* The derivation: every argument length-counted, NULL distinct from "". */
+const char *sieve_vacation_derive_handle(struct arena *a, const char *reason,
+					 const char *subject, const char *from,
+					 bool mime);
 
 /* One line for sieve-test(1): vacation [:days N|:seconds N] [:subject S]
  * [:from S] [:addresses [...]] [:mime] [:handle S] "reason". */

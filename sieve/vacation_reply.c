@@ -319,15 +319,30 @@ sieve_vacation_decide(struct arena *a, const struct sieve_vacation_config *cfg,
 
 /* ---- key --------------------------------------------------------------- */
 
+/* Each argument counted, so that no two combinations give one handle
+ * (RFC 5230 4.2, implementation note). */
+const char *
+sieve_vacation_derive_handle(struct arena *a, const char *reason,
+			     const char *subject, const char *from, bool mime)
+{
+	return arena_printf(a, "r%zu:%s s%s%zu:%s f%s%zu:%s m%d",
+			    strlen(reason ? reason : ""),
+			    reason ? reason : "", subject ? "" : "-",
+			    strlen(subject ? subject : ""),
+			    subject ? subject : "", from ? "" : "-",
+			    strlen(from ? from : ""), from ? from : "",
+			    mime ? 1 : 0);
+}
+
 const char *
 sieve_vacation_handle(struct arena *a, const struct sieve_vacation *vac)
 {
 	if (vac->handle != NULL)
 		return vac->handle;
-	return arena_printf(a, "%s%s%s%s", vac->reason ? vac->reason : "",
-			    vac->subject ? vac->subject : "<default-subject>",
-			    vac->from ? vac->from : "<default-from>",
-			    vac->mime ? "<MIME>" : "<NO-MIME>");
+	if (vac->auto_handle != NULL)
+		return vac->auto_handle;
+	return sieve_vacation_derive_handle(a, vac->reason, vac->subject,
+					    vac->from, vac->mime);
 }
 
 int

@@ -28,6 +28,7 @@
 
 #include "address.h"
 #include "arena.h"
+#include "sieve_vacation.h"
 
 #define OPT_DAYS (SIEVE_OPT_CMD + 0)
 #define OPT_SECONDS (SIEVE_OPT_CMD + 1)
@@ -114,28 +115,31 @@ from_validate(struct sieve_validator *v, struct sieve_ast_arg *tag,
 
 /* ---- run time ---------------------------------------------------------- */
 
-/*
- * The vacation already in the result: 1 from this script (an error,
- * RFC 5230 4.7), 2 from an earlier script of the sequence (this one is
- * ignored), 0 none.
- */
-static int
-earlier_vacation(struct sieve_interp *ip, unsigned *line)
+/* Per script run: the vacation this run added (the testsuite may switch
+ * results within one run: test_result_reset). */
+struct vacation_run {
+	const struct sieve_result *result;
+	unsigned line;
+};
+
+static void *
+vacation_run_init(struct sieve_interp *ip)
+{
+	return arena_zalloc(ip->arena, sizeof(struct vacation_run));
+}
+
+/* A vacation from an earlier script of the sequence already in the
+ * result: its line, else 0. */
+static unsigned
+earlier_vacation(struct sieve_interp *ip)
 {
 	const struct sieve_action *const *acts;
 	size_t n = sieve_result_actions(ip->result, &acts), i;
-	const char *me = sieve_binary_script_name(ip->bin);
 
-	for (i = 0; i < n; i++) {
-		if (acts[i]->type != SIEVE_ACT_EXT ||
-		    strcmp(acts[i]->name, "vacation") != 0)
-			continue;
-		*line = acts[i]->line;
-		if ((acts[i]->script == NULL) != (me == NULL) ||
-		    (me && strcmp(acts[i]->script, me) != 0))
-			return 2;
-		return 1;
-	}
+	for (i = 0; i < n; i++)
+		if (acts[i]->type == SIEVE_ACT_EXT &&
+		    strcmp(acts[i]->name, "vacation") == 0)
+			return acts[i]->line ? acts[i]->line : 1;
 	return 0;
 }
 
@@ -178,27 +182,46 @@ opt_string(struct sieve_interp *ip, const struct sieve_opts *o, unsigned code,
 	return 0;
 }
 
+/* The text of a string operand as written in the script. */
+static const char *
+raw_string(struct sieve_interp *ip, const struct sieve_operand *op)
+{
+	return arena_strndup(ip->arena, op->str ? op->str : "", op->len);
+}
+
+static const char *
+raw_opt(struct sieve_interp *ip, const struct sieve_opts *o, unsigned code)
+{
+	if (!(o->present & (1ull << code)))
+		return NULL;
+	return raw_string(ip, &o->opt[code]);
+}
+
 static int
 op_vacation(struct sieve_interp *ip)
 {
+	struct vacation_run *run = sieve_interp_ext_state(ip,
+							  &sieve_ext_vacation);
 	struct sieve_vacation *vac;
 	struct sieve_action *a;
 	struct sieve_opts o;
+	struct sieve_operand rop;
 	struct sieve_str reason;
 	const char *why;
 	unsigned line = 0;
 	int r;
 
 	if ((r = sieve_read_opts(ip, &o)) < 0 ||
-	    (r = sieve_read_string(ip, &reason)) < 0)
+	    (r = sieve_read_operand(ip, &rop)) < 0 ||
+	    (r = sieve_operand_string(ip, &rop, &reason)) < 0)
 		return r;
-	switch (earlier_vacation(ip, &line)) {
-	case 1:
+	if (run != NULL && run->line != 0 && run->result == ip->result) {
 		sieve_runtime_error(ip, "duplicate vacation action not allowed "
 				    "(previously triggered one was here: "
-				    "line %u)", line);
+				    "line %u)", run->line);
 		return SIEVE_EXEC_FAILURE;
-	case 2:
+	}
+	if ((line = earlier_vacation(ip)) != 0) {
 		sieve_trace(ip, "vacation: ignored, an earlier script already "
 			    "answers (line %u)", line);
 		return 0;
@@ -211,6 +234,13 @@ op_vacation(struct sieve_interp *ip)
 	    (r = opt_string(ip, &o, OPT_FROM, &vac->from)) < 0 ||
 	    (r = opt_string(ip, &o, OPT_HANDLE, &vac->handle)) < 0)
 		return r;
+	if (vac->handle == NULL)
+		/* RFC 5230 4.2: from the arguments before expansion, so that
+		 * ":subject "Re: ${1}"" stays one response */
+		vac->auto_handle = sieve_vacation_derive_handle(ip->arena,
+			raw_string(ip, &rop),
+			raw_opt(ip, &o, OPT_SUBJECT), raw_opt(ip, &o, OPT_FROM),
+			vac->mime);
 	if (vac->from != NULL &&
 	    (why = from_invalid(ip->arena, vac->from,
 				strlen(vac->from))) != NULL) {
@@ -251,6 +281,10 @@ op_vacation(struct sieve_interp *ip)
 		return SIEVE_EXEC_FAILURE;
 	a->copy = false;	/* kept the implicit keep; not a :copy */
 	a->ext_data = vac;
+	if (run != NULL) {
+		run->result = ip->result;
+		run->line = sieve_interp_line(ip);
+	}
 	sieve_trace(ip, "vacation: period %llus%s%s", (unsigned long long)
 		    vac->period, vac->subject ? ", subject " : "",
 		    vac->subject ? vac->subject : "");
@@ -287,6 +321,7 @@ const struct sieve_ext_def sieve_ext_vacation = {
 	.name = "vacation",
 	.cmds = (const struct sieve_cmd_def *const[]){ &cmd_vacation, NULL },
 	SIEVE_OPS(vacation_ops),
+	.run_init = vacation_run_init,
 };
 
 /* "vacation-seconds" implies "vacation" (RFC 6131 section 2). */
