@@ -81,6 +81,12 @@ apply_config(struct sieve_instance *inst, const struct tool_opts *o)
 		lim->max_redirects = (unsigned)v;
 	if (cfg_get_time(cfg, "lda", "sieve_max_cpu_time", &v) == 0)
 		lim->max_cpu_time = (unsigned)v;
+	if (cfg_get_time(cfg, "lda", "sieve_vacation_min_period", &v) == 0)
+		lim->vacation_min_period = v;
+	if (cfg_get_time(cfg, "lda", "sieve_vacation_max_period", &v) == 0)
+		lim->vacation_max_period = v;
+	if (cfg_get_time(cfg, "lda", "sieve_vacation_default_period", &v) == 0)
+		lim->vacation_default_period = v;
 	ext = cfg_get_proto(cfg, "lda", "sieve_extensions");
 	if (ext && sieve_instance_set_extensions(inst, ext, err,
 						 sizeof(err)) < 0) {
