@@ -166,6 +166,10 @@ struct sieve_vacation {
 	const char *const *addresses;	/* :addresses, NULL-terminated, or NULL */
 	const char *handle;		/* :handle, or NULL (then derived from
 					   reason, subject, from, mime) */
+	const char *auto_handle;	/* without :handle: the engine's handle
+					   from the arguments as written,
+					   before variable expansion (RFC 5230
+					   4.2); NULL: derive from the above */
 	uint64_t period;		/* seconds between replies to one
 					   sender, clamped; 0 = every time */
 	bool mime;			/* :mime */

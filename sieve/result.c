@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "arena.h"
+#include "sieve_vacation.h"
 
 struct sieve_result {
 	struct arena *arena;
@@ -318,6 +319,10 @@ print_flags(const char *const *flags, FILE *out)
 void
 sieve_action_print(const struct sieve_action *a, FILE *out)
 {
+	if (a->type == SIEVE_ACT_EXT && strcmp(a->name, "vacation") == 0) {
+		sieve_vacation_print(a, out);
+		return;
+	}
 	fputs(a->name, out);
 	if (a->copy)
 		fputs(" :copy", out);

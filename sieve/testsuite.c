@@ -1,25 +1,68 @@
 /*
  * testsuite.c -- state helpers of a testsuite run (see testsuite.h): the
  * current message, the in-memory mail store, the duplicate-tracking list,
- * the error log and the test_config_* settings.
+ * the error log, the test_config_* settings and vacation replies into the
+ * outbox.
  */
 #include "testsuite.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
+#include "address.h"
 #include "arena.h"
+#include "config.h"
+#include "message.h"
 #include "sieve_private.h"
+#include "sieve_vacation.h"
 
 static void init_flags(struct testsuite *ts, struct sieve_result *r);
 
+/* The first valid address of the first field called name, or NULL. */
+static const char *
+first_address(struct testsuite *ts, const char *name)
+{
+	const char *const *vals;
+	struct sieve_address *as;
+	size_t n, i;
+
+	if (sieve_message_header(ts->env->msg, name, &vals) == 0)
+		return NULL;
+	n = sieve_address_list_parse(ts->arena, vals[0], strlen(vals[0]),
+				     &as);
+	for (i = 0; i < n; i++)
+		if (as[i].local_part && as[i].domain)
+			return as[i].all;
+	return NULL;
+}
+
+/*
+ * As Pigeonhole's testsuite does, a new message brings its envelope:
+ * recipient from Envelope-To or To, sender from Return-Path, Sender or
+ * From, defaults recipient@example.com and sender@example.com.
+ */
 void
 testsuite_set_message(struct testsuite *ts, const char *data, size_t len)
 {
+	const char *to, *from;
+
 	ts->env->msg = sieve_message_parse(ts->arena, data, len);
 	testsuite_set_message_flags(ts, NULL);
+	if (ts->envelope == NULL)
+		return;
+	if ((to = first_address(ts, "envelope-to")) == NULL &&
+	    (to = first_address(ts, "to")) == NULL)
+		to = "recipient@example.com";
+	if ((from = first_address(ts, "return-path")) == NULL &&
+	    (from = first_address(ts, "sender")) == NULL &&
+	    (from = first_address(ts, "from")) == NULL)
+		from = "sender@example.com";
+	ts->envelope->to = to;
+	ts->envelope->orig_to = to;
+	ts->envelope->from = from;
 }
 
 /* The current message's flags become r's internal flags (imap4flags). */
@@ -208,6 +251,75 @@ testsuite_config_apply(struct testsuite *ts)
 		} else if (strcmp(s->key, "sieve_max_cpu_time") == 0 &&
 			   parse_size(s->value, &v)) {
 			lim->max_cpu_time = (unsigned)v;
+		} else if (strcmp(s->key, "sieve_vacation_min_period") == 0 &&
+			   cfg_parse_time(s->value, &v) == 0) {
+			lim->vacation_min_period = v;
+		} else if (strcmp(s->key, "sieve_vacation_max_period") == 0 &&
+			   cfg_parse_time(s->value, &v) == 0) {
+			lim->vacation_max_period = v;
+		} else if (strcmp(s->key, "sieve_vacation_default_period") == 0 &&
+			   cfg_parse_time(s->value, &v) == 0) {
+			lim->vacation_default_period = v;
 		}
 	}
+}
+
+bool
+testsuite_vacation(struct testsuite *ts, const struct sieve_action *a)
+{
+	const struct sieve_vacation *vac = a->ext_data;
+	struct sieve_vacation_config cfg;
+	struct sieve_vacation_decision d;
+	struct sieve_vacation_reply reply;
+	struct ts_replied *r;
+	struct ts_setting *s;
+	unsigned char key[SIEVE_VACATION_KEY_LEN];
+
+	if (vac == NULL)
+		return false;
+	sieve_vacation_config_init(&cfg);
+	cfg.hostname = "tamis.example.net";
+	for (s = ts->settings; s; s = s->next)
+		(void)sieve_vacation_config_set(&cfg, ts->arena, s->key,
+						s->value);
+	if (!sieve_vacation_decide(ts->arena, &cfg, vac, ts->env->msg,
+				   ts->envelope, &d)) {
+		if (ts->verbose)
+			printf("##   vacation: %s\n", d.why);
+		return true;
+	}
+	if (sieve_vacation_key(vac, d.sender, key) < 0)
+		return false;
+	for (r = ts->replied; r; r = r->next)
+		if (memcmp(r->key, key, sizeof(key)) == 0) {
+			if (ts->verbose)
+				printf("##   vacation: already replied to "
+				       "<%s>\n", d.sender);
+			return true;
+		}
+	if (sieve_vacation_compose(ts->arena, &cfg, vac, ts->env->msg, &d,
+				   time(NULL), &reply) < 0)
+		return false;
+	if (vac->period > 0) {
+		r = arena_zalloc(ts->arena, sizeof(*r));
+		memcpy(r->key, key, sizeof(key));
+		r->next = ts->replied;
+		ts->replied = r;
+	}
+	if (ts->nsent == ts->capsent) {
+		size_t cap = ts->capsent ? ts->capsent * 2 : 4;
+		struct ts_message *nm = arena_alloc(ts->arena,
+						    cap * sizeof(*nm));
+
+		if (ts->nsent)
+			memcpy(nm, ts->sent, ts->nsent * sizeof(*nm));
+		ts->sent = nm;
+		ts->capsent = cap;
+	}
+	ts->sent[ts->nsent].data = reply.data;
+	ts->sent[ts->nsent].len = reply.len;
+	ts->sent[ts->nsent].env_from = reply.mail_from;
+	ts->sent[ts->nsent].env_to = reply.rcpt_to;
+	ts->nsent++;
+	return true;
 }

@@ -42,6 +42,12 @@ struct ts_dupe {
 	uint64_t expires;	/* time(NULL) based */
 };
 
+/* The testsuite's vacation response database: keys of replies sent. */
+struct ts_replied {
+	struct ts_replied *next;
+	unsigned char key[32];
+};
+
 struct ts_setting {
 	struct ts_setting *next;
 	const char *key;
@@ -74,6 +80,7 @@ struct testsuite {
 	size_t nsent, capsent;
 	struct ts_setting *settings;
 	struct ts_dupe *dupes;		/* duplicate-tracking list */
+	struct ts_replied *replied;	/* emptied by test_result_reset */
 	bool verbose;
 	/* flags of the current message when it came from the store: a new
 	 * result starts its imap4flags internal variable with them, as a
@@ -102,6 +109,11 @@ void testsuite_duplicate_commit(struct testsuite *ts,
 				const struct sieve_result *res);
 void testsuite_error(struct testsuite *ts, const char *text);
 void testsuite_errors_reset(struct testsuite *ts);
+/* Carries out a vacation action: decides (sieve_vacation.h) with the
+ * test_config_set settings, skips senders already answered since the
+ * last test_result_reset, composes the reply into the outbox. Not
+ * replying is no failure; false only when composing fails. */
+bool testsuite_vacation(struct testsuite *ts, const struct sieve_action *a);
 /* Applies the test_config_set settings to the instance. */
 void testsuite_config_apply(struct testsuite *ts);
 

@@ -429,6 +429,14 @@ execute_result(struct sieve_interp *ip, struct sieve_result *res)
 			}
 			ts->sent[ts->nsent++] = m;
 			break;
+		case SIEVE_ACT_EXT:
+			if (strcmp(a->name, "vacation") == 0 &&
+			    !testsuite_vacation(ts, a)) {
+				testsuite_error(ts, "failed to send vacation "
+						"response");
+				ok = false;
+			}
+			break;
 		default:
 			break;
 		}
@@ -564,6 +572,8 @@ op_result_reset(struct sieve_interp *ip)
 
 	ts->result = testsuite_result_new(ts);
 	ip->result = ts->result;
+	ts->replied = NULL;
+	ts->nsent = 0;		/* as Pigeonhole: the outbox empties too */
 	return 0;
 }
 

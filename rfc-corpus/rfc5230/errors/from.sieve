@@ -1,0 +1,2 @@
+require "vacation";
+vacation :from "roadrunner at acme" "I am away";

@@ -1,0 +1,3 @@
+require ["vacation", "variables"];
+set "me" "not an address";
+vacation :from "${me}" "I am away";

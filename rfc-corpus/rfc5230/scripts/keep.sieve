@@ -1,0 +1,3 @@
+require ["vacation", "fileinto"];
+vacation "I am away";
+fileinto "Away";

@@ -1,0 +1,3 @@
+require ["vacation", "reject"];
+reject "No thanks";
+vacation "I am away";

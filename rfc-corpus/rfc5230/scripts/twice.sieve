@@ -1,0 +1,5 @@
+require "vacation";
+vacation "first";
+if true {
+	vacation "second";
+}

@@ -1,0 +1,3 @@
+require ["vacation", "reject"];
+vacation "I am away";
+reject "No thanks";

@@ -1,0 +1,4 @@
+require ["vacation-seconds"];
+vacation :addresses ["tjs@example.edu", "ts4z@landru.example.edu"]
+         :seconds 1800
+         "I am in a meeting, and do not have access to email.";
