@@ -410,57 +410,61 @@ do_vacation(struct lda *l, const struct sieve_action *a)
 {
 	const struct sieve_vacation *v = a->ext_data;
 	struct sieve_vacation_config vc;
-	const char *why = NULL, *from = NULL, *to = NULL;
+	struct sieve_vacation_decision d;
+	struct sieve_vacation_reply reply;
 	unsigned char key[SIEVE_VACATION_KEY_LEN];
-	struct buf out = BUF_INIT;
+	static const char *const keys[] = {
+		"sieve_vacation_send_from_recipient",
+		"sieve_vacation_use_original_recipient",
+		"sieve_vacation_dont_check_recipient",
+		"sieve_vacation_to_header_ignore_envelope",
+		"sieve_vacation_default_subject",
+		"sieve_vacation_default_subject_template",
+		"sieve_vacation_max_subject_codepoints",
+	};
+	const char **own;
 	const char *rcpt[1];
 	char err[512];
-	bool b;
-	int r;
+	size_t i;
 
 	sieve_vacation_config_init(&vc);
-	vc.recipient = l->env.to;
-	vc.orig_recipient = l->env.orig_to;
-	vc.user_email = user_address(l);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *val = cfg_get_proto(l->cfg, "lda", keys[i]);
+
+		if (val && sieve_vacation_config_set(&vc, l->arena, keys[i],
+						     val) < 0)
+			log_warn("%s: invalid value \"%s\"", keys[i], val);
+	}
+	own = arena_zalloc(l->arena, 2 * sizeof(*own));
+	own[0] = user_address(l);
+	vc.user_addresses = own;
 	vc.hostname = hostname(l);
-	if (cfg_get_bool(l->cfg, "lda", "sieve_vacation_send_from_recipient",
-			 &b) == 0)
-		vc.send_from_recipient = b;
-	if (cfg_get_bool(l->cfg, "lda",
-			 "sieve_vacation_use_original_recipient", &b) == 0)
-		vc.use_original_recipient = b;
-	if (cfg_get_bool(l->cfg, "lda", "sieve_vacation_dont_check_recipient",
-			 &b) == 0)
-		vc.dont_check_recipient = b;
-	if (!sieve_vacation_decide(l->msg, &l->env, v, &vc, &why)) {
-		lda_summary(l, "vacation not sent (%s)", why);
+	if (!sieve_vacation_decide(l->arena, &vc, v, l->msg, &l->env, &d)) {
+		lda_summary(l, "vacation not sent (%s)", d.why);
 		return 0;
 	}
-	sieve_vacation_key(v, l->env.from, key);
-	r = db_check(l, key, sizeof(key));
-	if (r > 0) {
+	if (sieve_vacation_key(v, d.sender, key) == 0 &&
+	    db_check(l, key, sizeof(key)) > 0) {
 		lda_summary(l, "vacation not sent (already replied to <%s>)",
-			    l->env.from);
+			    d.sender);
 		return 0;
 	}
-	if (sieve_vacation_compose(l->arena, l->msg, &l->env, v, &vc, &out,
-				   &from, &to) < 0) {
+	if (sieve_vacation_compose(l->arena, &vc, v, l->msg, &d, time(NULL),
+				   &reply) < 0) {
 		log_err("msgid=%s: cannot compose the vacation reply",
 			l->msgid);
-		buf_free(&out);
 		return 0;
 	}
-	rcpt[0] = to;
-	if (lda_sendmail(l, from, rcpt, 1, NULL, 0, out.data, out.len, err,
-			 sizeof(err)) < 0) {
+	rcpt[0] = reply.rcpt_to;
+	if (lda_sendmail(l, reply.mail_from, rcpt, 1, NULL, 0, reply.data,
+			 reply.len, err, sizeof(err)) < 0) {
 		log_err("msgid=%s: sending the vacation reply failed: %s",
 			l->msgid, err);
-	} else {
-		if (v->period > 0)
-			db_mark(l, key, sizeof(key), v->period, true);
-		lda_summary(l, "sent vacation response to <%s>", to);
+		return 0;
 	}
-	buf_free(&out);
+	if (v->period > 0)
+		db_mark(l, key, sizeof(key), v->period, true);
+	lda_summary(l, "sent vacation response to <%s>", reply.rcpt_to);
 	return 0;
 }
 
