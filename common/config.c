@@ -90,6 +90,8 @@ static const struct cfg_def cfg_known[] = {
 	{ "quota_full_tempfail", "no" },
 	{ "deliver_log_format", "msgid=%m: %$" },
 	{ "mail_log_prefix", NULL },
+	{ "first_valid_uid", "500" },
+	{ "mail_fsync", "optimized" },
 };
 
 /* Known settings that tamis reads but that have no effect (with why). */
@@ -103,13 +105,13 @@ static const struct {
 /* Other Dovecot 2.3 settings: accepted with a warning. */
 static const char *const cfg_dovecot_only[] = {
 	"login_max_processes_count", "pop3_lock_session",
-	"mail_privileged_group", "first_valid_uid", "last_valid_uid",
+	"mail_privileged_group", "last_valid_uid",
 	"first_valid_gid", "last_valid_gid", "auth_cache_size",
 	"auth_cache_ttl", "auth_cache_negative_ttl",
 	"auth_realms", "auth_default_realm", "auth_worker_max_count",
 	"auth_failure_delay", "auth_master_user_separator", "login_greeting",
 	"login_trusted_networks", "login_log_format_elements",
-	"mail_access_groups", "mail_fsync", "mmap_disable",
+	"mail_access_groups", "mmap_disable",
 	"mail_nfs_storage", "mail_nfs_index", "lock_method",
 	"mailbox_list_index", "maildir_very_dirty_syncs", "pop3_uidl_format",
 	"imap_idle_notify_interval", "imap_client_workarounds",

@@ -235,15 +235,26 @@ find_user(struct lda *l, bool have_d)
 	}
 }
 
-/* Running as root: become the mail user (never root itself). */
+/*
+ * Running as root: become the mail user. As in Dovecot, a uid under
+ * first_valid_uid (500) is refused, root included, unless the admin
+ * lowered it on purpose.
+ */
 static void
 drop_privileges(struct lda *l)
 {
-	if (geteuid() != 0)
+	uint64_t first = 500;
+
+	(void)cfg_get_uint(l->cfg, NULL, "first_valid_uid", &first);
+	if (l->u.has_uid && (uint64_t)l->u.uid < first)
+		tempfail(l, "user %s: mail access for uid %u is not permitted "
+			 "(first_valid_uid = %llu)", l->user,
+			 (unsigned)l->u.uid, (unsigned long long)first);
+	if (geteuid() != 0 || (l->u.has_uid && l->u.uid == 0))
 		return;
-	if (!l->u.has_uid || l->u.uid == 0)
-		tempfail(l, "user %s: mail access as root (uid 0) is not "
-			 "permitted; set mail_uid or the userdb uid", l->user);
+	if (!l->u.has_uid)
+		tempfail(l, "user %s: no uid to run as: set mail_uid or the "
+			 "userdb uid", l->user);
 	if (!l->u.has_gid)
 		l->u.gid = l->u.uid;
 	if (setgroups(1, &l->u.gid) < 0 || setgid(l->u.gid) < 0 ||

@@ -148,6 +148,13 @@ script_log_flush(struct script_log *sl)
 
 /* ---- loading one script ------------------------------------------------- */
 
+static bool
+ts_after(struct timespec a, struct timespec b)
+{
+	return a.tv_sec > b.tv_sec ||
+	       (a.tv_sec == b.tv_sec && a.tv_nsec > b.tv_nsec);
+}
+
 /*
  * The binary of path: from the cache when fresh, else compiled (and
  * cached when possible). NULL when the script is absent (*failed false) or
@@ -162,7 +169,7 @@ load_script(struct lda *l, const char *path, const char *logpath,
 	struct sieve_binary *bin;
 	struct script_log sl = { l, logpath, BUF_INIT };
 	struct sieve_diag d;
-	time_t smtime;
+	struct timespec smtime;
 
 	*failed = false;
 	if (stat(path, &sst) < 0) {
@@ -172,11 +179,13 @@ load_script(struct lda *l, const char *path, const char *logpath,
 	}
 	if (S_ISDIR(sst.st_mode))
 		return NULL;
-	smtime = sst.st_mtime;
+	smtime = sst.st_mtim;
 	/* an active-script link switched to another script is a change too */
-	if (lstat(path, &lst) == 0 && lst.st_mtime > smtime)
-		smtime = lst.st_mtime;
-	if (stat(bpath, &bst) == 0 && bst.st_mtime >= smtime) {
+	if (lstat(path, &lst) == 0 && ts_after(lst.st_mtim, smtime))
+		smtime = lst.st_mtim;
+	/* strictly newer, to the nanosecond: a script rewritten in the same
+	 * second as its binary is compiled again */
+	if (stat(bpath, &bst) == 0 && ts_after(bst.st_mtim, smtime)) {
 		bin = sieve_binary_open(l->inst, bpath, &why);
 		if (bin != NULL) {
 			log_debug("using cached binary %s", bpath);
@@ -326,9 +335,11 @@ lda_run_scripts(struct lda *l)
 		const char *def = cfg_get_proto(l->cfg, "lda",
 						"sieve_default");
 
-		user_path = def && *def ? lda_expand_path(l, def) : NULL;
-		if (user_path)
-			user_path[strcspn((char *)user_path, ";")] = '\0';
+		char *dp = def && *def ? lda_expand_path(l, def) : NULL;
+
+		if (dp)
+			dp[strcspn(dp, ";")] = '\0';
+		user_path = dp;
 	} else if (user_path != NULL) {
 		const char *ul = cfg_get_proto(l->cfg, "lda",
 					       "sieve_user_log");
