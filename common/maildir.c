@@ -1100,7 +1100,7 @@ target_info(struct maildir *md, const char *dir, struct maildir_target *t,
 
 struct spool {
 	char path[PATH_MAX];	/* root/tmp/<base> */
-	char base[128];		/* <sec>.M<usec>P<pid>Q<n>.<host> */
+	char base[384];		/* <sec>.M<usec>P<pid>Q<n>.<host> */
 	int fd;
 	size_t size, vsize;
 	bool last_cr;
@@ -1214,7 +1214,7 @@ static int
 place_one(struct maildir *md, struct spool *sp, struct maildir_target *t,
 	  char *dest, size_t cap)
 {
-	char dir[PATH_MAX], sub[PATH_MAX], info[64], base[128];
+	char dir[PATH_MAX], sub[PATH_MAX], info[64], base[384];
 	int tries;
 
 	if (mailbox_path(md, t->mailbox, dir, sizeof(dir)) < 0)

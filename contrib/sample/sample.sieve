@@ -1,15 +1,15 @@
 # A typical user script, the kind the admin howto teaches: sort a mailing
 # list, file spam flagged by the subject, forward a topic, keep the rest.
-require ["fileinto", "envelope"];
+require ["fileinto", "envelope", "mailbox"];
 
 if header :contains "List-Id" "<dev.lists.example.org>" {
-	fileinto "Lists/dev";
+	fileinto :create "Lists.dev";
 	stop;
 }
 
 if anyof (header :contains "Subject" "[SPAM]",
           header :is "X-Spam-Flag" "YES") {
-	fileinto "Spam";
+	fileinto :create "Spam";
 	stop;
 }
 

@@ -20,9 +20,9 @@ cmp -s "$T/first.svbin" "$T/second.svbin" && check ok deterministic || check no 
 
 # 2. the sample on the sample message: Subject has [SPAM]
 out=$("$TEST" "$T/s.svbin" "$S/contrib/sample/message.eml")
-expect_eq "$out" 'fileinto "Spam"' "sample actions from binary"
+expect_eq "$out" 'fileinto :create "Spam"' "sample actions from binary"
 out=$("$TEST" "$T/s.sieve" "$S/contrib/sample/message.eml")
-expect_eq "$out" 'fileinto "Spam"' "sample actions from source"
+expect_eq "$out" 'fileinto :create "Spam"' "sample actions from source"
 
 # 3. trace says why
 "$TEST" -t "$T/s.sieve" "$S/contrib/sample/message.eml" > "$T/trace"
