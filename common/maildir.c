@@ -692,11 +692,11 @@ lock_take(struct maildir *md, const char *lockpath)
 }
 
 static void
-unlink_quiet(const char *lockpath)
+unlink_quiet(const char *path)
 {
 	int saved = errno;
 
-	unlink(lockpath);
+	unlink(path);
 	errno = saved;
 }
 
