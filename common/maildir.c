@@ -684,7 +684,9 @@ lock_take(struct maildir *md, const char *lockpath)
 			return sys_err(md, "timeout waiting for lock", lockpath);
 		}
 		ts.tv_sec = 0;
-		ts.tv_nsec = (long)(delay + (unsigned)rand() % delay) * 1000;
+		/* jitter from the pid: waiters do not retry in step */
+		ts.tv_nsec = (long)(delay + (unsigned)getpid() * 7919u % delay) *
+			     1000;
 		nanosleep(&ts, NULL);
 		if (delay < 100000)
 			delay *= 2;
