@@ -42,7 +42,6 @@
 #include <sys/types.h>
 
 struct arena;
-struct buf;
 struct maildir;
 
 struct maildir_opts {
@@ -153,15 +152,5 @@ int maildir_store_fd(struct maildir *md, struct arena *a, int fd,
  */
 char maildir_flag_letter(const char *flag);
 bool maildir_keyword_valid(const char *kw);
-
-/*
- * IMAP modified UTF-7 (RFC 3501 5.1.3), appended to out.  0, or -1 with
- * errno EINVAL: invalid UTF-8 (overlong, surrogate, beyond U+10FFFF,
- * truncated), or malformed mUTF-7 (8-bit or control octet, bad base64,
- * unterminated or adjacent shifts, nonzero padding, printable ASCII
- * encoded in base64, unpaired surrogates).  On error out holds a prefix.
- */
-int maildir_utf8_to_mutf7(struct buf *out, const char *in, size_t len);
-int maildir_mutf7_to_utf8(struct buf *out, const char *in, size_t len);
 
 #endif

@@ -1,7 +1,7 @@
 /*
- * check_maildir.c -- unit tests for common/maildir.c: modified UTF-7
- * (RFC 3501 5.1.3 examples, round trips, malformed input), mailbox name
- * mapping and rejection, folder creation, subscriptions, listing, message
+ * check_maildir.c -- unit tests for common/maildir.c and common/mutf7.c:
+ * modified UTF-7 (RFC 3501 5.1.3 examples, round trips, malformed input),
+ * mailbox name mapping and rejection, folder creation, subscriptions, listing, message
  * file names with flags and keywords, multi-target store, rollback on
  * failure, the cross-file-system copy, stale locks, and concurrent
  * deliveries and keyword additions from forked processes.
@@ -22,6 +22,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "maildir.h"
+#include "mutf7.h"
 
 static struct arena *A;
 static char base_dir[256];
@@ -153,10 +154,10 @@ START_TEST(test_mutf7_cases)
 	const struct mutf7_case *c = &mutf7_cases[_i];
 	struct buf b = BUF_INIT;
 
-	ck_assert_int_eq(maildir_utf8_to_mutf7(&b, c->utf8, strlen(c->utf8)), 0);
+	ck_assert_int_eq(mutf7_from_utf8(&b, c->utf8, strlen(c->utf8)), 0);
 	ck_assert_str_eq(b.data ? b.data : "", c->mutf7);
 	buf_reset(&b);
-	ck_assert_int_eq(maildir_mutf7_to_utf8(&b, c->mutf7, strlen(c->mutf7)), 0);
+	ck_assert_int_eq(mutf7_to_utf8(&b, c->mutf7, strlen(c->mutf7)), 0);
 	ck_assert_str_eq(b.data ? b.data : "", c->utf8);
 	buf_free(&b);
 }
@@ -186,7 +187,7 @@ START_TEST(test_mutf7_bad)
 	const char *s = mutf7_bad[_i];
 
 	errno = 0;
-	ck_assert_msg(maildir_mutf7_to_utf8(&b, s, strlen(s)) == -1,
+	ck_assert_msg(mutf7_to_utf8(&b, s, strlen(s)) == -1,
 		      "accepted \"%s\"", s);
 	ck_assert_int_eq(errno, EINVAL);
 	buf_free(&b);
@@ -204,7 +205,7 @@ START_TEST(test_utf8_bad)
 	const char *s = utf8_bad[_i];
 
 	errno = 0;
-	ck_assert_int_eq(maildir_utf8_to_mutf7(&b, s, strlen(s)), -1);
+	ck_assert_int_eq(mutf7_from_utf8(&b, s, strlen(s)), -1);
 	ck_assert_int_eq(errno, EINVAL);
 	buf_free(&b);
 }
@@ -255,10 +256,10 @@ START_TEST(test_mutf7_roundtrip)
 				   (char)(0x80 | (cp >> 6 & 0x3f)),
 				   (char)(0x80 | (cp & 0x3f)));
 		buf_puts(&in, "\xc3\xa9y");
-		ck_assert_int_eq(maildir_utf8_to_mutf7(&enc, in.data, in.len), 0);
+		ck_assert_int_eq(mutf7_from_utf8(&enc, in.data, in.len), 0);
 		for (size_t i = 0; i < enc.len; i++)
 			ck_assert(enc.data[i] >= 0x20 && enc.data[i] <= 0x7e);
-		ck_assert_int_eq(maildir_mutf7_to_utf8(&dec, enc.data, enc.len), 0);
+		ck_assert_int_eq(mutf7_to_utf8(&dec, enc.data, enc.len), 0);
 		ck_assert_uint_eq(dec.len, in.len);
 		ck_assert_msg(memcmp(dec.data, in.data, in.len) == 0,
 			      "U+%04lX", cp);
