@@ -471,12 +471,12 @@ lock_take(struct maildir *md, const char *lockpath)
 		}
 		if (time(NULL) - start > LOCK_WAIT_SECS) {
 			errno = EAGAIN;
-			return sys_err(md, "timeout waiting for lock", lockpath);
+			return sys_err(md, "lock timeout", lockpath);
 		}
 		ts.tv_sec = 0;
 		/* jitter from the pid: waiters do not retry in step */
-		ts.tv_nsec = (long)(delay + (unsigned)getpid() * 7919u % delay) *
-			     1000;
+		ts.tv_nsec = 1000L *
+			     (delay + (unsigned)getpid() * 7919u % delay);
 		nanosleep(&ts, NULL);
 		if (delay < 100000)
 			delay *= 2;
@@ -562,7 +562,8 @@ maildir_subscribe(struct maildir *md, const char *name, bool set)
 
 	if (subs_line(md, name, &line) < 0)
 		return -1;
-	if (path_fmt(md, path, sizeof(path), "%s/subscriptions", md->root) < 0 ||
+	if (path_fmt(md, path, sizeof(path), "%s/subscriptions",
+		     md->root) < 0 ||
 	    path_fmt(md, lock, sizeof(lock), "%s.lock", path) < 0)
 		goto out;
 	if (lock_take(md, lock) < 0)
@@ -654,7 +655,8 @@ maildir_mailbox_list(struct maildir *md, struct arena *a, const char ***names)
 			end = strchr(lvl, '.');
 			if (end == NULL)
 				end = lvl + strlen(lvl);
-			if (end == lvl || memchr(lvl, md->sep, (size_t)(end - lvl)))
+			if (end == lvl ||
+			    memchr(lvl, md->sep, (size_t)(end - lvl)))
 				ok = false;
 			else if (mutf7_to_utf8(&b, lvl,
 						       (size_t)(end - lvl)) < 0)
@@ -694,7 +696,9 @@ static const struct {
 char
 maildir_flag_letter(const char *flag)
 {
-	for (size_t i = 0; i < sizeof(system_flags) / sizeof(system_flags[0]); i++)
+	size_t n = sizeof(system_flags) / sizeof(system_flags[0]);
+
+	for (size_t i = 0; i < n; i++)
 		if (strcasecmp(flag, system_flags[i].name) == 0)
 			return system_flags[i].letter;
 	return 0;
@@ -754,8 +758,8 @@ keywords_read(struct maildir *md, const char *path, struct keywords *k)
 			continue;
 		*sp = '\0';
 		idx = strtol(p, &end, 10);
-		if (*end != '\0' || end == p || idx < 0 || idx >= KEYWORDS_MAX ||
-		    sp[1] == '\0')
+		if (*end != '\0' || end == p || idx < 0 ||
+		    idx >= KEYWORDS_MAX || sp[1] == '\0')
 			continue;
 		free(k->names[idx]);
 		k->names[idx] = xstrdup(sp + 1);
@@ -790,7 +794,8 @@ keywords_resolve(struct maildir *md, const char *dir, const char **kw,
 	int r = -1, idx;
 
 	if (path_fmt(md, path, sizeof(path), "%s/dovecot-keywords", dir) < 0 ||
-	    path_fmt(md, lock, sizeof(lock), "%s/dovecot-uidlist.lock", dir) < 0)
+	    path_fmt(md, lock, sizeof(lock), "%s/dovecot-uidlist.lock",
+		     dir) < 0)
 		return -1;
 	if (keywords_read(md, path, &k) < 0)
 		goto out;

@@ -72,6 +72,13 @@ utf8_put(struct buf *out, unsigned long cp)
 	}
 }
 
+/* The last, zero-padded sextet of a shifted run. */
+static char
+b64_last(uint32_t bits, unsigned nbits)
+{
+	return b64chars[bits << (6 - nbits) & 0x3f];
+}
+
 /*
  * Printable US-ASCII stands for itself ('&' is "&-"); every run of other
  * characters becomes "&" + modified base64 of its UTF-16 + "-".
@@ -95,7 +102,7 @@ mutf7_from_utf8(struct buf *out, const char *in, size_t len)
 		if (cp >= 0x20 && cp <= 0x7e) {
 			if (shifted) {
 				if (nbits > 0)
-					buf_putc(out, b64chars[bits << (6 - nbits) & 0x3f]);
+					buf_putc(out, b64_last(bits, nbits));
 				buf_putc(out, '-');
 				shifted = false;
 				bits = nbits = 0;
@@ -113,8 +120,10 @@ mutf7_from_utf8(struct buf *out, const char *in, size_t len)
 		unsigned units[2], nu = 0;
 
 		if (cp >= 0x10000) {
-			units[nu++] = 0xd800 + ((unsigned long)(cp - 0x10000) >> 10);
-			units[nu++] = 0xdc00 + ((unsigned long)(cp - 0x10000) & 0x3ff);
+			unsigned long v = (unsigned long)cp - 0x10000;
+
+			units[nu++] = (unsigned)(0xd800 + (v >> 10));
+			units[nu++] = (unsigned)(0xdc00 + (v & 0x3ff));
 		} else
 			units[nu++] = (unsigned)cp;
 		for (unsigned k = 0; k < nu; k++) {
@@ -129,7 +138,7 @@ mutf7_from_utf8(struct buf *out, const char *in, size_t len)
 	}
 	if (shifted) {
 		if (nbits > 0)
-			buf_putc(out, b64chars[bits << (6 - nbits) & 0x3f]);
+			buf_putc(out, b64_last(bits, nbits));
 		buf_putc(out, '-');
 	}
 	return 0;
@@ -167,7 +176,8 @@ mutf7_run(struct buf *out, const unsigned char *s, size_t n)
 		if (hi) {
 			if (u < 0xdc00 || u > 0xdfff)
 				return -1;
-			utf8_put(out, 0x10000 + ((unsigned long)(hi - 0xd800) << 10) +
+			utf8_put(out, 0x10000 +
+				      ((unsigned long)(hi - 0xd800) << 10) +
 				      (u - 0xdc00));
 			hi = 0;
 		} else if (u >= 0xd800 && u <= 0xdbff) {

@@ -1,10 +1,10 @@
 /*
  * check_maildir.c -- unit tests for common/maildir.c and common/mutf7.c:
  * modified UTF-7 (RFC 3501 5.1.3 examples, round trips, malformed input),
- * mailbox name mapping and rejection, folder creation, subscriptions, listing, message
- * file names with flags and keywords, multi-target store, rollback on
- * failure, the cross-file-system copy, stale locks, and concurrent
- * deliveries and keyword additions from forked processes.
+ * mailbox name mapping and rejection, folder creation, subscriptions,
+ * listing, message file names with flags and keywords, multi-target
+ * store, rollback on failure, the cross-file-system copy, stale locks, and
+ * concurrent deliveries and keyword additions from forked processes.
  *
  * Every test works in a fresh directory under $TMPDIR (or /tmp).
  */
@@ -94,7 +94,8 @@ count_dir(const char *dir, char *last, size_t cap)
 	if (d == NULL)
 		return -1;
 	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
 			continue;
 		n++;
 		if (last)
@@ -126,6 +127,15 @@ sub_path(const char *fmt, const char *arg)
 	return arena_printf(A, "%s/%s", root, tmp);
 }
 
+/* A file or directory under the root. */
+static int
+exists(const char *rel)
+{
+	return access(sub_path("%s", rel), F_OK) == 0;
+}
+
+#define DEP "D\xc3\xa9partement"	/* Département */
+
 /* ---- modified UTF-7 ------------------------------------------------------ */
 
 struct mutf7_case {
@@ -135,7 +145,8 @@ struct mutf7_case {
 
 static const struct mutf7_case mutf7_cases[] = {
 	/* RFC 3501 5.1.3 */
-	{ "~peter/mail/\xe5\x8f\xb0\xe5\x8c\x97/\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e",
+	{ "~peter/mail/\xe5\x8f\xb0\xe5\x8c\x97/"
+	  "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e",
 	  "~peter/mail/&U,BTFw-/&ZeVnLIqe-" },
 	{ "Hi Mom -\xe2\x98\xba-!", "Hi Mom -&Jjo--!" },
 	{ "&", "&-" },
@@ -317,10 +328,12 @@ START_TEST(test_names)
 	errno = 0;
 	dir = maildir_mailbox_dir(md, A, c->name);
 	if (c->dir) {
-		ck_assert_msg(dir != NULL, "%s: %s", c->name, maildir_error(md));
+		ck_assert_msg(dir != NULL, "%s: %s", c->name,
+			      maildir_error(md));
 		ck_assert_str_eq(dir, c->dir);
 	} else {
-		ck_assert_msg(dir == NULL, "accepted \"%s\" as %s", c->name, dir);
+		ck_assert_msg(dir == NULL, "accepted \"%s\" as %s", c->name,
+			      dir);
 		ck_assert_int_eq(errno, c->err);
 		ck_assert_ptr_nonnull(strstr(maildir_error(md),
 					     "invalid mailbox name"));
@@ -399,7 +412,7 @@ START_TEST(test_create)
 	ck_assert_int_eq(maildir_mailbox_exists(md, "Work/Projects"), 0);
 	ck_assert_int_eq(maildir_mailbox_create(md, "Work/Projects", false), 0);
 	ck_assert_int_eq(maildir_mailbox_exists(md, "Work/Projects"), 1);
-	ck_assert_int_eq(maildir_mailbox_create(md, "D\xc3\xa9partement", true), 0);
+	ck_assert_int_eq(maildir_mailbox_create(md, DEP, true), 0);
 	ck_assert_int_eq(stat(sub_path("%s", ".D&AOk-partement/new"), &st), 0);
 	ck_assert_int_eq(maildir_mailbox_create(md, "bad.name", false), -1);
 	ck_assert_int_eq(errno, EINVAL);
@@ -423,7 +436,7 @@ START_TEST(test_subscriptions)
 	ck_assert_int_eq(maildir_subscribe(md, "Work.Projects", false), 1);
 	ck_assert_int_eq(maildir_subscribe(md, "Work.Projects", false), 0);
 	ck_assert_str_eq(slurp(path), "V\t2\n\nD&AOk-partement\nINBOX\n");
-	ck_assert_int_eq(access(sub_path("%s", "subscriptions.lock"), F_OK), -1);
+	ck_assert_int_eq(exists("subscriptions.lock"), 0);
 	ck_assert_int_eq(count_dir(sub_path("%s", "tmp"), NULL, 0), 0);
 	ck_assert_int_eq(maildir_subscribe(md, "a..b", true), -1);
 	ck_assert_int_eq(errno, EINVAL);
@@ -447,7 +460,7 @@ START_TEST(test_list)
 	const char **names;
 
 	ck_assert_int_eq(maildir_mailbox_create(md, "Work/Projects", false), 0);
-	ck_assert_int_eq(maildir_mailbox_create(md, "D\xc3\xa9partement", false), 0);
+	ck_assert_int_eq(maildir_mailbox_create(md, DEP, false), 0);
 	ck_assert_int_eq(maildir_mailbox_create(md, "Archive", false), 0);
 	/* not mailboxes: a bad encoding, a dot dir without cur/ */
 	ck_assert_int_eq(mkdir(sub_path("%s", ".&Jjo"), 0700), 0);
@@ -510,7 +523,8 @@ START_TEST(test_store_new)
 	const char *base;
 
 	ck_assert_int_eq(maildir_store(md, A, msg, sizeof(msg) - 1, &t, 1), 0);
-	ck_assert_int_eq(count_dir(sub_path("%s", "new"), name, sizeof(name)), 1);
+	ck_assert_int_eq(count_dir(sub_path("%s", "new"), name, sizeof(name)),
+			 1);
 	ck_assert_int_eq(count_dir(sub_path("%s", "tmp"), NULL, 0), 0);
 	ck_assert_int_eq(count_dir(sub_path("%s", "cur"), NULL, 0), 0);
 	ck_assert_ptr_nonnull(t.path);
@@ -580,7 +594,7 @@ START_TEST(test_store_flags)
 	ck_assert_str_eq(info_of(t.path), ":2,FSab");
 	ck_assert_str_eq(slurp(sub_path("%s", "dovecot-keywords")),
 			 "0 $Junk\n1 NonJunk\n");
-	ck_assert_int_eq(access(sub_path("%s", "dovecot-uidlist.lock"), F_OK), -1);
+	ck_assert_int_eq(exists("dovecot-uidlist.lock"), 0);
 
 	t.flags = f2;
 	ck_assert_int_eq(maildir_store(md, A, msg, sizeof(msg) - 1, &t, 1), 0);
@@ -683,19 +697,21 @@ START_TEST(test_store_multi)
 	};
 
 	ck_assert_int_eq(maildir_mailbox_create(md, "Work/Projects", false), 0);
-	ck_assert_int_eq(maildir_mailbox_create(md, "D\xc3\xa9partement", false), 0);
+	ck_assert_int_eq(maildir_mailbox_create(md, DEP, false), 0);
 	ck_assert_int_eq(maildir_store(md, A, msg, sizeof(msg) - 1, t, 3), 0);
 	for (int i = 0; i < 3; i++) {
 		ck_assert_ptr_nonnull(t[i].path);
 		ck_assert_str_eq(slurp(t[i].path), msg);
 	}
-	ck_assert_str_eq(t[0].path, sub_path("new/%s", strrchr(t[0].path, '/') + 1));
+	ck_assert_str_eq(t[0].path,
+			 sub_path("new/%s", strrchr(t[0].path, '/') + 1));
 	ck_assert_ptr_nonnull(strstr(t[1].path, "/.Work.Projects/cur/"));
 	ck_assert_str_eq(info_of(t[1].path), ":2,Sa");
 	ck_assert_ptr_nonnull(strstr(t[2].path, "/.D&AOk-partement/new/"));
-	ck_assert_str_eq(slurp(sub_path("%s", ".Work.Projects/dovecot-keywords")),
+	ck_assert_str_eq(slurp(sub_path("%s",
+					".Work.Projects/dovecot-keywords")),
 			 "0 Work\n");
-	ck_assert_int_eq(access(sub_path("%s", "dovecot-keywords"), F_OK), -1);
+	ck_assert_int_eq(exists("dovecot-keywords"), 0);
 	ck_assert_int_eq(count_dir(sub_path("%s", "tmp"), NULL, 0), 0);
 	/* the same mailbox twice: two files */
 	t[1].mailbox = "INBOX";
@@ -743,7 +759,8 @@ START_TEST(test_store_rollback)
 
 	/* a failure reading the keywords file of the third target */
 	ck_assert_int_eq(maildir_mailbox_create(md, "Bad", false), 0);
-	ck_assert_int_eq(mkdir(sub_path("%s", ".Bad/dovecot-keywords"), 0700), 0);
+	ck_assert_int_eq(mkdir(sub_path("%s", ".Bad/dovecot-keywords"), 0700),
+			 0);
 	t[2].mailbox = "Bad";
 	t[2].flags = kw;
 	ck_assert_int_eq(maildir_store(md, A, msg, sizeof(msg) - 1, t, 3), -1);
@@ -860,7 +877,7 @@ START_TEST(test_stale_lock)
 	fclose(f);
 	ck_assert_int_eq(maildir_store(md, A, "x", 1, &t, 1), 0);
 	ck_assert_str_eq(info_of(t.path), ":2,a");
-	ck_assert_int_eq(access(sub_path("%s", "dovecot-uidlist.lock"), F_OK), -1);
+	ck_assert_int_eq(exists("dovecot-uidlist.lock"), 0);
 	maildir_close(md);
 }
 END_TEST
@@ -887,7 +904,9 @@ START_TEST(test_concurrent_store)
 			int fails = 0;
 
 			for (int i = 0; i < PER_PROC; i++) {
-				struct maildir_target t = { .mailbox = "INBOX" };
+				struct maildir_target t = {
+					.mailbox = "INBOX"
+				};
 				int len = snprintf(body, sizeof(body),
 						   "Subject: %d/%d\n\nproc %d "
 						   "message %d\n", p, i, p, i);
@@ -959,7 +978,8 @@ START_TEST(test_concurrent_keywords)
 				struct maildir_target t = { .mailbox = "INBOX",
 							    .flags = kw };
 				char body[32];
-				int len = snprintf(body, sizeof(body), "%d\n", p);
+				int len = snprintf(body, sizeof(body), "%d\n",
+						   p);
 
 				fails += maildir_store(m, a, body, (size_t)len,
 						       &t, 1) != 0 ||
