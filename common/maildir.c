@@ -382,8 +382,12 @@ maildir_mailbox_create(struct maildir *md, const char *name, bool subscribe)
 
 	if (mailbox_path(md, name, dir, sizeof(dir)) < 0)
 		return -1;
-	if (strcmp(dir, md->root) == 0)
-		return maildir_mkroot(md);
+	if (strcmp(dir, md->root) == 0) {
+		if (maildir_mkroot(md) < 0)
+			return -1;
+		return subscribe && maildir_subscribe(md, name, true) < 0 ?
+			-1 : 0;
+	}
 	if (!is_dir(md->root) && maildir_mkroot(md) < 0)
 		return -1;
 	if (mkdir_ok(md, dir) < 0 || mkdir_subdirs(md, dir) < 0)

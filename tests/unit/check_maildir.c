@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -416,7 +418,14 @@ START_TEST(test_create)
 	ck_assert_int_eq(stat(sub_path("%s", ".D&AOk-partement/new"), &st), 0);
 	ck_assert_int_eq(maildir_mailbox_create(md, "bad.name", false), -1);
 	ck_assert_int_eq(errno, EINVAL);
-	ck_assert_int_eq(maildir_mailbox_create(md, "INBOX", false), 0);
+	ck_assert_int_eq(maildir_mailbox_create(md, "INBOX", true), 0);
+	ck_assert_ptr_nonnull(strstr(slurp(sub_path("%s", "subscriptions")),
+				     "\nINBOX\n"));
+	/* a folder that is a plain file does not exist */
+	close(open(sub_path("%s", ".Plain"), O_CREAT | O_WRONLY, 0600));
+	ck_assert_int_eq(maildir_mailbox_exists(md, "Plain"), 0);
+	ck_assert_int_eq(maildir_mailbox_create(md, "Plain", false), -1);
+	ck_assert_int_eq(errno, ENOTDIR);
 	maildir_close(md);
 }
 END_TEST
@@ -811,6 +820,39 @@ START_TEST(test_store_no_tmp)
 }
 END_TEST
 
+/*
+ * A write error while spooling (here EFBIG from RLIMIT_FSIZE, standing
+ * for ENOSPC or EDQUOT): -1 with that errno, nothing in tmp/ or new/.
+ * In a child, so that the limit does not outlive the test.
+ */
+START_TEST(test_store_write_error)
+{
+	pid_t pid;
+	int st;
+
+	maildir_close(open_md('.', true));
+	if ((pid = fork()) == 0) {
+		struct maildir *m = open_md('.', true);
+		struct maildir_target t = { .mailbox = "INBOX" };
+		struct rlimit rl = { 1000, 1000 };
+		char big[4000];
+		int r, e;
+
+		memset(big, 'x', sizeof(big));
+		signal(SIGXFSZ, SIG_IGN);
+		setrlimit(RLIMIT_FSIZE, &rl);
+		r = maildir_store(m, A, big, sizeof(big), &t, 1);
+		e = errno;
+		_exit(r == -1 && e == EFBIG &&
+		      strstr(maildir_error(m), "write") != NULL ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	ck_assert_int_eq(count_dir(sub_path("%s", "tmp"), NULL, 0), 0);
+	ck_assert_int_eq(count_dir(sub_path("%s", "new"), NULL, 0), 0);
+}
+END_TEST
+
 /* A target on another file system (a symlinked folder in /dev/shm). */
 START_TEST(test_store_exdev)
 {
@@ -1080,6 +1122,7 @@ maildir_suite(void)
 	tcase_add_test(tc, test_store_multi);
 	tcase_add_test(tc, test_store_rollback);
 	tcase_add_test(tc, test_store_no_tmp);
+	tcase_add_test(tc, test_store_write_error);
 	tcase_add_test(tc, test_store_exdev);
 	tcase_add_test(tc, test_hostname_escape);
 	tcase_add_test(tc, test_stale_lock);
