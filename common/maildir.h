@@ -7,7 +7,8 @@
  *   tmp/ new/ cur/              INBOX
  *   .Work/ .Work.Projects/      one flat directory per folder; levels joined
  *                               by '.', each level in IMAP modified UTF-7
- *                               (RFC 3501 5.1.3): "Département" is
+ *                               (RFC 3501 5.1.3, common/mutf7.h):
+ *                               "Département" is
  *                               ".D&AOk-partement"; each holds tmp/ new/ cur/
  *                               and an empty `maildirfolder` file
  *   subscriptions               Dovecot's version 2 format: "V\t2\n\n", then
@@ -31,7 +32,10 @@
  * every target or in none.
  *
  * Errors: functions return -1 with errno set and a one-line description
- * in maildir_error().  Not here: quota (maildirsize), dovecot-uidlist,
+ * in maildir_error().  Locks: Dovecot-style dotlocks (<file>.lock made
+ * with O_EXCL, "<pid>:<host>", stale after 120 s or when the pid is dead);
+ * dovecot-keywords changes under dovecot-uidlist.lock as in Dovecot.
+ * One handle per thread; the only global is the unique-name counter.  Not here: quota (maildirsize), dovecot-uidlist,
  * reading messages back (the IMAP side), mailbox deletion and renaming.
  */
 #ifndef TAMIS_MAILDIR_H
