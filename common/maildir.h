@@ -8,9 +8,9 @@
  *   .Work/ .Work.Projects/      one flat directory per folder; levels joined
  *                               by '.', each level in IMAP modified UTF-7
  *                               (RFC 3501 5.1.3, common/mutf7.h):
- *                               "Département" is
- *                               ".D&AOk-partement"; each holds tmp/ new/ cur/
- *                               and an empty `maildirfolder` file
+ *                               "Département" is ".D&AOk-partement"; each
+ *                               holds tmp/ new/ cur/ and an empty
+ *                               `maildirfolder` file
  *   subscriptions               Dovecot's version 2 format: "V\t2\n\n", then
  *                               one name a line, levels separated by TAB,
  *                               each level as stored on disk (mUTF-7)
@@ -24,7 +24,8 @@
  *
  * Message files: `<sec>.M<usec>P<pid>Q<n>.<host>,S=<size>,W=<crlf size>`
  * in new/, or in cur/ with `:2,<flags>` when there are flags: system flag
- * letters D F P R S T, then keyword letters a..z, each sorted.
+ * letters D F R S T, then keyword letters a..z, each sorted (P, passed,
+ * has no IMAP flag and is never written).
  *
  * Durability: the message is written to tmp/ and fsynced, hard-linked into
  * each target (copied and fsynced when the link crosses file systems) and
@@ -35,8 +36,10 @@
  * in maildir_error().  Locks: Dovecot-style dotlocks (<file>.lock made
  * with O_EXCL, "<pid>:<host>", stale after 120 s or when the pid is dead);
  * dovecot-keywords changes under dovecot-uidlist.lock as in Dovecot.
- * One handle per thread; the only global is the unique-name counter.  Not here: quota (maildirsize), dovecot-uidlist,
- * reading messages back (the IMAP side), mailbox deletion and renaming.
+ * One handle per thread; the only global is the unique-name counter.
+ *
+ * Not here: quota (maildirsize), dovecot-uidlist, reading messages back
+ * (the IMAP side), mailbox deletion and renaming.
  */
 #ifndef TAMIS_MAILDIR_H
 #define TAMIS_MAILDIR_H
