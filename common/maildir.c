@@ -1,18 +1,19 @@
 /*
  * maildir.c -- Maildir++ storage (see maildir.h for the layout).
  *
- * Implemented: modified UTF-7, mailbox name mapping and checks, folder
- * creation, subscriptions (Dovecot's version 2 file), listing, the
- * dovecot-keywords file, and delivery of one message to several mailboxes
- * with rollback.  Locks are dotlocks compatible with Dovecot's: a
- * `<file>.lock` created with O_EXCL holding "<pid>:<host>", broken when
- * its process is dead (same host) or when it is older than the stale
- * timeout.  dovecot-keywords is changed under dovecot-uidlist.lock, the
- * lock Dovecot itself relies on for that file.
+ * Implemented: mailbox name mapping and checks (levels encoded by
+ * mutf7.c), folder creation, subscriptions (Dovecot's version 2 file),
+ * listing, the dovecot-keywords file, and delivery of one message to
+ * several mailboxes with rollback.  Locks are dotlocks compatible with
+ * Dovecot's: a `<file>.lock` created with O_EXCL holding "<pid>:<host>",
+ * broken when its process is dead (same host) or when it is older than
+ * the stale timeout.  dovecot-keywords is changed under
+ * dovecot-uidlist.lock, the lock Dovecot itself relies on for that file.
  */
 #include "maildir.h"
 #include "arena.h"
 #include "buf.h"
+#include "mutf7.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -34,6 +35,7 @@
 #define LOCK_STALE_SECS		120	/* as Dovecot's uidlist/keywords */
 #define LOCK_WAIT_SECS		(LOCK_STALE_SECS + 2)
 #define STORE_MAX_TARGETS	64
+#define BASE_MAX		384	/* unique base name, host up to 255 */
 
 struct maildir {
 	char *root;
@@ -68,218 +70,6 @@ static int
 sys_err(struct maildir *md, const char *what, const char *path)
 {
 	set_err(md, "%s: %s: %s", what, path, strerror(errno));
-	return -1;
-}
-
-/* ---- modified UTF-7 ------------------------------------------------------ */
-
-static const char b64chars[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
-
-/* Decodes one UTF-8 sequence; the code point, or -1 when invalid. */
-static long
-utf8_next(const unsigned char *s, size_t len, size_t *used)
-{
-	unsigned char c = s[0];
-	size_t n, i;
-	long cp, min;
-
-	if (c < 0x80) {
-		*used = 1;
-		return c;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2, cp = c & 0x1f, min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3, cp = c & 0x0f, min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4, cp = c & 0x07, min = 0x10000;
-	} else
-		return -1;
-	if (len < n)
-		return -1;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return -1;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return -1;
-	*used = n;
-	return cp;
-}
-
-static void
-utf8_put(struct buf *out, unsigned long cp)
-{
-	char u[4];
-
-	if (cp < 0x80) {
-		buf_putc(out, (char)cp);
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | cp >> 6);
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		buf_append(out, u, 2);
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | cp >> 12);
-		u[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		buf_append(out, u, 3);
-	} else {
-		u[0] = (char)(0xf0 | cp >> 18);
-		u[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-		u[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-		u[3] = (char)(0x80 | (cp & 0x3f));
-		buf_append(out, u, 4);
-	}
-}
-
-/*
- * Printable US-ASCII stands for itself ('&' is "&-"); every run of other
- * characters becomes "&" + modified base64 of its UTF-16 + "-".
- */
-int
-maildir_utf8_to_mutf7(struct buf *out, const char *in, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)in;
-	uint32_t bits = 0;
-	unsigned nbits = 0;
-	bool shifted = false;
-	size_t i = 0, used;
-	long cp;
-
-	while (i < len) {
-		if ((cp = utf8_next(s + i, len - i, &used)) < 0) {
-			errno = EINVAL;
-			return -1;
-		}
-		i += used;
-		if (cp >= 0x20 && cp <= 0x7e) {
-			if (shifted) {
-				if (nbits > 0)
-					buf_putc(out, b64chars[bits << (6 - nbits) & 0x3f]);
-				buf_putc(out, '-');
-				shifted = false;
-				bits = nbits = 0;
-			}
-			if (cp == '&')
-				buf_puts(out, "&-");
-			else
-				buf_putc(out, (char)cp);
-			continue;
-		}
-		if (!shifted) {
-			buf_putc(out, '&');
-			shifted = true;
-		}
-		unsigned units[2], nu = 0;
-
-		if (cp >= 0x10000) {
-			units[nu++] = 0xd800 + ((unsigned long)(cp - 0x10000) >> 10);
-			units[nu++] = 0xdc00 + ((unsigned long)(cp - 0x10000) & 0x3ff);
-		} else
-			units[nu++] = (unsigned)cp;
-		for (unsigned k = 0; k < nu; k++) {
-			bits = bits << 16 | units[k];
-			nbits += 16;
-			while (nbits >= 6) {
-				nbits -= 6;
-				buf_putc(out, b64chars[bits >> nbits & 0x3f]);
-			}
-			bits &= (1u << nbits) - 1;
-		}
-	}
-	if (shifted) {
-		if (nbits > 0)
-			buf_putc(out, b64chars[bits << (6 - nbits) & 0x3f]);
-		buf_putc(out, '-');
-	}
-	return 0;
-}
-
-static int
-b64val(unsigned char c)
-{
-	const char *p;
-
-	if (c == '\0' || (p = strchr(b64chars, c)) == NULL)
-		return -1;
-	return (int)(p - b64chars);
-}
-
-/* Decodes one shifted run s[0..n) (between '&' and '-'). */
-static int
-mutf7_run(struct buf *out, const unsigned char *s, size_t n)
-{
-	uint32_t bits = 0;
-	unsigned nbits = 0, hi = 0, u;
-	size_t i;
-	int v;
-
-	for (i = 0; i < n; i++) {
-		if ((v = b64val(s[i])) < 0)
-			return -1;
-		bits = bits << 6 | (unsigned)v;
-		nbits += 6;
-		if (nbits < 16)
-			continue;
-		nbits -= 16;
-		u = bits >> nbits & 0xffff;
-		bits &= (1u << nbits) - 1;
-		if (hi) {
-			if (u < 0xdc00 || u > 0xdfff)
-				return -1;
-			utf8_put(out, 0x10000 + ((unsigned long)(hi - 0xd800) << 10) +
-				      (u - 0xdc00));
-			hi = 0;
-		} else if (u >= 0xd800 && u <= 0xdbff) {
-			hi = u;
-		} else if (u >= 0xdc00 && u <= 0xdfff) {
-			return -1;
-		} else if (u >= 0x20 && u <= 0x7e) {
-			return -1;	/* must have been written directly */
-		} else
-			utf8_put(out, u);
-	}
-	/* Leftover: fewer than 6 bits, all zero; no half surrogate pair. */
-	if (hi || nbits >= 6 || bits != 0)
-		return -1;
-	return 0;
-}
-
-int
-maildir_mutf7_to_utf8(struct buf *out, const char *in, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)in;
-	size_t i = 0, j;
-	bool after_run = false;
-
-	while (i < len) {
-		if (s[i] < 0x20 || s[i] > 0x7e)
-			goto bad;
-		if (s[i] != '&') {
-			buf_putc(out, (char)s[i++]);
-			after_run = false;
-			continue;
-		}
-		if (i + 1 < len && s[i + 1] == '-') {
-			buf_putc(out, '&');
-			i += 2;
-			after_run = false;
-			continue;
-		}
-		if (after_run)
-			goto bad;	/* "&..-&..-": must be one run */
-		for (j = i + 1; j < len && s[j] != '-'; j++)
-			;
-		if (j == len || mutf7_run(out, s + i + 1, j - i - 1) < 0)
-			goto bad;
-		i = j + 1;
-		after_run = true;
-	}
-	return 0;
-bad:
-	errno = EINVAL;
 	return -1;
 }
 
@@ -514,7 +304,7 @@ name_to_dir(struct maildir *md, const char *name, struct buf *out)
 		if (lvl == name && end - lvl == 5 &&
 		    strncasecmp(lvl, "INBOX", 5) == 0)
 			buf_puts(out, "INBOX");
-		else if (maildir_utf8_to_mutf7(out, lvl, (size_t)(end - lvl)) < 0)
+		else if (mutf7_from_utf8(out, lvl, (size_t)(end - lvl)) < 0)
 			return name_err(md, EINVAL, name, "invalid UTF-8");
 		if (*end == '\0')
 			break;
@@ -592,8 +382,12 @@ maildir_mailbox_create(struct maildir *md, const char *name, bool subscribe)
 
 	if (mailbox_path(md, name, dir, sizeof(dir)) < 0)
 		return -1;
-	if (strcmp(dir, md->root) == 0)
-		return maildir_mkroot(md);
+	if (strcmp(dir, md->root) == 0) {
+		if (maildir_mkroot(md) < 0)
+			return -1;
+		return subscribe && maildir_subscribe(md, name, true) < 0 ?
+			-1 : 0;
+	}
 	if (!is_dir(md->root) && maildir_mkroot(md) < 0)
 		return -1;
 	if (mkdir_ok(md, dir) < 0 || mkdir_subdirs(md, dir) < 0)
@@ -681,10 +475,12 @@ lock_take(struct maildir *md, const char *lockpath)
 		}
 		if (time(NULL) - start > LOCK_WAIT_SECS) {
 			errno = EAGAIN;
-			return sys_err(md, "timeout waiting for lock", lockpath);
+			return sys_err(md, "lock timeout", lockpath);
 		}
 		ts.tv_sec = 0;
-		ts.tv_nsec = (long)(delay + (unsigned)rand() % delay) * 1000;
+		/* jitter from the pid: waiters do not retry in step */
+		ts.tv_nsec = 1000L *
+			     (delay + (unsigned)getpid() * 7919u % delay);
 		nanosleep(&ts, NULL);
 		if (delay < 100000)
 			delay *= 2;
@@ -692,11 +488,11 @@ lock_take(struct maildir *md, const char *lockpath)
 }
 
 static void
-unlink_quiet(const char *lockpath)
+unlink_quiet(const char *path)
 {
 	int saved = errno;
 
-	unlink(lockpath);
+	unlink(path);
 	errno = saved;
 }
 
@@ -770,7 +566,8 @@ maildir_subscribe(struct maildir *md, const char *name, bool set)
 
 	if (subs_line(md, name, &line) < 0)
 		return -1;
-	if (path_fmt(md, path, sizeof(path), "%s/subscriptions", md->root) < 0 ||
+	if (path_fmt(md, path, sizeof(path), "%s/subscriptions",
+		     md->root) < 0 ||
 	    path_fmt(md, lock, sizeof(lock), "%s.lock", path) < 0)
 		goto out;
 	if (lock_take(md, lock) < 0)
@@ -862,9 +659,10 @@ maildir_mailbox_list(struct maildir *md, struct arena *a, const char ***names)
 			end = strchr(lvl, '.');
 			if (end == NULL)
 				end = lvl + strlen(lvl);
-			if (end == lvl || memchr(lvl, md->sep, (size_t)(end - lvl)))
+			if (end == lvl ||
+			    memchr(lvl, md->sep, (size_t)(end - lvl)))
 				ok = false;
-			else if (maildir_mutf7_to_utf8(&b, lvl,
+			else if (mutf7_to_utf8(&b, lvl,
 						       (size_t)(end - lvl)) < 0)
 				ok = false;
 			if (*end == '\0')
@@ -902,7 +700,9 @@ static const struct {
 char
 maildir_flag_letter(const char *flag)
 {
-	for (size_t i = 0; i < sizeof(system_flags) / sizeof(system_flags[0]); i++)
+	size_t n = sizeof(system_flags) / sizeof(system_flags[0]);
+
+	for (size_t i = 0; i < n; i++)
 		if (strcasecmp(flag, system_flags[i].name) == 0)
 			return system_flags[i].letter;
 	return 0;
@@ -962,8 +762,8 @@ keywords_read(struct maildir *md, const char *path, struct keywords *k)
 			continue;
 		*sp = '\0';
 		idx = strtol(p, &end, 10);
-		if (*end != '\0' || end == p || idx < 0 || idx >= KEYWORDS_MAX ||
-		    sp[1] == '\0')
+		if (*end != '\0' || end == p || idx < 0 ||
+		    idx >= KEYWORDS_MAX || sp[1] == '\0')
 			continue;
 		free(k->names[idx]);
 		k->names[idx] = xstrdup(sp + 1);
@@ -998,7 +798,8 @@ keywords_resolve(struct maildir *md, const char *dir, const char **kw,
 	int r = -1, idx;
 
 	if (path_fmt(md, path, sizeof(path), "%s/dovecot-keywords", dir) < 0 ||
-	    path_fmt(md, lock, sizeof(lock), "%s/dovecot-uidlist.lock", dir) < 0)
+	    path_fmt(md, lock, sizeof(lock), "%s/dovecot-uidlist.lock",
+		     dir) < 0)
 		return -1;
 	if (keywords_read(md, path, &k) < 0)
 		goto out;
@@ -1100,7 +901,7 @@ target_info(struct maildir *md, const char *dir, struct maildir_target *t,
 
 struct spool {
 	char path[PATH_MAX];	/* root/tmp/<base> */
-	char base[384];		/* <sec>.M<usec>P<pid>Q<n>.<host> */
+	char base[BASE_MAX];		/* <sec>.M<usec>P<pid>Q<n>.<host> */
 	int fd;
 	size_t size, vsize;
 	bool last_cr;
@@ -1214,7 +1015,7 @@ static int
 place_one(struct maildir *md, struct spool *sp, struct maildir_target *t,
 	  char *dest, size_t cap)
 {
-	char dir[PATH_MAX], sub[PATH_MAX], info[64], base[384];
+	char dir[PATH_MAX], sub[PATH_MAX], info[64], base[BASE_MAX];
 	int tries;
 
 	if (mailbox_path(md, t->mailbox, dir, sizeof(dir)) < 0)

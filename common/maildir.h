@@ -7,9 +7,10 @@
  *   tmp/ new/ cur/              INBOX
  *   .Work/ .Work.Projects/      one flat directory per folder; levels joined
  *                               by '.', each level in IMAP modified UTF-7
- *                               (RFC 3501 5.1.3): "Département" is
- *                               ".D&AOk-partement"; each holds tmp/ new/ cur/
- *                               and an empty `maildirfolder` file
+ *                               (RFC 3501 5.1.3, common/mutf7.h):
+ *                               "Département" is ".D&AOk-partement"; each
+ *                               holds tmp/ new/ cur/ and an empty
+ *                               `maildirfolder` file
  *   subscriptions               Dovecot's version 2 format: "V\t2\n\n", then
  *                               one name a line, levels separated by TAB,
  *                               each level as stored on disk (mUTF-7)
@@ -23,7 +24,8 @@
  *
  * Message files: `<sec>.M<usec>P<pid>Q<n>.<host>,S=<size>,W=<crlf size>`
  * in new/, or in cur/ with `:2,<flags>` when there are flags: system flag
- * letters D F P R S T, then keyword letters a..z, each sorted.
+ * letters D F R S T, then keyword letters a..z, each sorted (P, passed,
+ * has no IMAP flag and is never written).
  *
  * Durability: the message is written to tmp/ and fsynced, hard-linked into
  * each target (copied and fsynced when the link crosses file systems) and
@@ -31,8 +33,13 @@
  * every target or in none.
  *
  * Errors: functions return -1 with errno set and a one-line description
- * in maildir_error().  Not here: quota (maildirsize), dovecot-uidlist,
- * reading messages back (the IMAP side), mailbox deletion and renaming.
+ * in maildir_error().  Locks: Dovecot-style dotlocks (<file>.lock made
+ * with O_EXCL, "<pid>:<host>", stale after 120 s or when the pid is dead);
+ * dovecot-keywords changes under dovecot-uidlist.lock as in Dovecot.
+ * One handle per thread; the only global is the unique-name counter.
+ *
+ * Not here: quota (maildirsize), dovecot-uidlist, reading messages back
+ * (the IMAP side), mailbox deletion and renaming.
  */
 #ifndef TAMIS_MAILDIR_H
 #define TAMIS_MAILDIR_H
@@ -42,7 +49,6 @@
 #include <sys/types.h>
 
 struct arena;
-struct buf;
 struct maildir;
 
 struct maildir_opts {
@@ -153,15 +159,5 @@ int maildir_store_fd(struct maildir *md, struct arena *a, int fd,
  */
 char maildir_flag_letter(const char *flag);
 bool maildir_keyword_valid(const char *kw);
-
-/*
- * IMAP modified UTF-7 (RFC 3501 5.1.3), appended to out.  0, or -1 with
- * errno EINVAL: invalid UTF-8 (overlong, surrogate, beyond U+10FFFF,
- * truncated), or malformed mUTF-7 (8-bit or control octet, bad base64,
- * unterminated or adjacent shifts, nonzero padding, printable ASCII
- * encoded in base64, unpaired surrogates).  On error out holds a prefix.
- */
-int maildir_utf8_to_mutf7(struct buf *out, const char *in, size_t len);
-int maildir_mutf7_to_utf8(struct buf *out, const char *in, size_t len);
 
 #endif
