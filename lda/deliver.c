@@ -335,6 +335,8 @@ cleanup(void)
 		dupdb_close(l->db);	/* uncommitted marks are dropped */
 	if (l->md)
 		maildir_close(l->md);
+	if (l->ginst)
+		sieve_instance_free(l->ginst);
 	if (l->inst)
 		sieve_instance_free(l->inst);
 	if (l->cfg)

@@ -50,6 +50,8 @@ struct lda {
 
 	/* engine */
 	struct sieve_instance *inst;
+	struct sieve_instance *ginst;	/* global scripts, when
+					   sieve_global_extensions adds some */
 	struct sieve_result *result;
 	bool sieve_failed;		/* runtime error: only keep the message */
 	bool force_keep;		/* a script did not compile: keep too */

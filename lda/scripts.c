@@ -29,6 +29,7 @@
 #include "config.h"
 #include "lda.h"
 #include "log.h"
+#include "sieve_settings.h"
 #include "var_expand.h"
 
 #define LOG_MAX (64 * 1024)
@@ -161,8 +162,8 @@ ts_after(struct timespec a, struct timespec b)
  * does not compile (*failed true, errors logged).
  */
 static struct sieve_binary *
-load_script(struct lda *l, const char *path, const char *logpath,
-	    bool *failed)
+load_script(struct lda *l, struct sieve_instance *inst, const char *path,
+	    const char *logpath, bool *failed)
 {
 	struct stat sst, bst, lst;
 	const char *bpath = binary_path(l, path), *why = NULL;
@@ -186,7 +187,7 @@ load_script(struct lda *l, const char *path, const char *logpath,
 	/* strictly newer, to the nanosecond: a script rewritten in the same
 	 * second as its binary is compiled again */
 	if (stat(bpath, &bst) == 0 && ts_after(bst.st_mtim, smtime)) {
-		bin = sieve_binary_open(l->inst, bpath, &why);
+		bin = sieve_binary_open(inst, bpath, &why);
 		if (bin != NULL) {
 			log_debug("using cached binary %s", bpath);
 			return bin;
@@ -196,7 +197,7 @@ load_script(struct lda *l, const char *path, const char *logpath,
 	sieve_diag_init(&d, path);
 	d.emit = diag_to_log;
 	d.ctx = &sl;
-	bin = sieve_compile_file(l->inst, path, path, &d);
+	bin = sieve_compile_file(inst, path, path, &d);
 	if (bin == NULL) {
 		*failed = true;
 		log_err("sieve script %s failed to compile (%u errors)%s%s",
@@ -312,6 +313,52 @@ add_globals(struct lda *l, struct script_list *sl, const char *base)
 	}
 }
 
+/* Global scripts (sieve_before, sieve_after) may use the extensions of
+ * sieve_global_extensions on top of the user's set. */
+static struct sieve_instance *
+global_instance(struct lda *l)
+{
+	const char *g = cfg_get_proto(l->cfg, "lda", "sieve_global_extensions");
+	char err[256];
+
+	if (g == NULL || *g == '\0')
+		return l->inst;
+	if (l->ginst == NULL) {
+		/* names are added to the user's set: "a -b" -> "+a -b" */
+		struct buf spec = BUF_INIT;
+		const char *p = g;
+
+		while (*p) {
+			size_t n;
+
+			while (*p == ' ' || *p == '\t')
+				p++;
+			n = strcspn(p, " \t");
+			if (n == 0)
+				break;
+			if (spec.len)
+				buf_putc(&spec, ' ');
+			if (*p != '+' && *p != '-')
+				buf_putc(&spec, '+');
+			buf_append(&spec, p, n);
+			p += n;
+		}
+		g = arena_strdup(l->arena, spec.data ? spec.data : "");
+		buf_free(&spec);
+		l->ginst = sieve_instance_new(sieve_instance_limits(l->inst));
+		if (sieve_settings_apply(l->ginst, l->cfg, "lda", err,
+					 sizeof(err)) < 0 ||
+		    sieve_instance_set_extensions(l->ginst, g, err,
+						  sizeof(err)) < 0) {
+			log_warn("sieve_global_extensions: %s", err);
+			sieve_instance_free(l->ginst);
+			l->ginst = NULL;
+			return l->inst;
+		}
+	}
+	return l->ginst;
+}
+
 int
 lda_run_scripts(struct lda *l)
 {
@@ -362,7 +409,8 @@ lda_run_scripts(struct lda *l)
 		bool failed;
 		int r;
 
-		bin = load_script(l, sl.paths[i], sl.user[i] ? logpath : NULL,
+		bin = load_script(l, sl.user[i] ? l->inst : global_instance(l),
+				  sl.paths[i], sl.user[i] ? logpath : NULL,
 				  &failed);
 		if (bin == NULL) {
 			if (failed)
