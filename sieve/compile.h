@@ -71,6 +71,9 @@ size_t sieve_g_jump(struct sieve_codegen *g, uint8_t op, unsigned line);
 void sieve_g_patch_here(struct sieve_codegen *g, size_t at);
 void sieve_g_object(struct sieve_codegen *g, const struct sieve_object_def *o);
 
+/* RFC 5322 field-name (1*ftext: printable US-ASCII except ':'). */
+bool sieve_valid_field_name(const char *s, size_t len);
+
 /* Core op numbers (index in sieve_ext_core's op table). */
 enum sieve_core_op {
 	SIEVE_OP_JMP,

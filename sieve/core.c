@@ -138,8 +138,8 @@ static const struct sieve_object_def *const core_objects[] = {
 /* ---- compile-time checks ---------------------------------------------- */
 
 /* RFC 5322 field-name: 1*ftext, ftext = %d33-57 / %d59-126 */
-static bool
-valid_field_name(const char *s, size_t len)
+bool
+sieve_valid_field_name(const char *s, size_t len)
 {
 	size_t i;
 
@@ -165,7 +165,7 @@ check_header_names(struct sieve_validator *v, struct sieve_ast_arg *a)
 	for (i = 0; i < n; i++) {
 		if (v->variables && memmem(items[i].str, items[i].len, "${", 2))
 			continue;
-		if (!valid_field_name(items[i].str, items[i].len)) {
+		if (!sieve_valid_field_name(items[i].str, items[i].len)) {
 			sieve_v_error(v, items[i].pos, "invalid header name "
 				      "\"%s\"", items[i].str);
 			ok = false;

@@ -282,8 +282,9 @@ sieve_result_final(struct sieve_result *r,
 	return n;
 }
 
-static void
-print_quoted(const char *s, FILE *out)
+/* "text" with \" \\ and \n escaped, CR dropped: sieve-test's quoting. */
+void
+sieve_print_quoted(const char *s, FILE *out)
 {
 	fputc('"', out);
 	for (; *s; s++) {
@@ -311,7 +312,7 @@ print_flags(const char *const *flags, FILE *out)
 	for (f = flags; *f; f++) {
 		if (f != flags)
 			fputs(", ", out);
-		print_quoted(*f, out);
+		sieve_print_quoted(*f, out);
 	}
 	fputs("]", out);
 }
@@ -330,7 +331,7 @@ sieve_action_print(const struct sieve_action *a, FILE *out)
 		fputs(" :create", out);
 	if (a->special_use) {
 		fputs(" :specialuse ", out);
-		print_quoted(a->special_use, out);
+		sieve_print_quoted(a->special_use, out);
 	}
 	print_flags(a->flags, out);
 	if (a->type != SIEVE_ACT_DISCARD &&
@@ -338,7 +339,7 @@ sieve_action_print(const struct sieve_action *a, FILE *out)
 	      strcmp(a->target, "INBOX") == 0) &&
 	    a->target && *a->target) {
 		fputc(' ', out);
-		print_quoted(a->target, out);
+		sieve_print_quoted(a->target, out);
 	}
 	fputc('\n', out);
 }

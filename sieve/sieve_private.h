@@ -82,6 +82,8 @@ const char *sieve_opt_name(unsigned code);
 
 /* result.c */
 void sieve_result_set_stopped(struct sieve_result *r);
+/* Quoting of sieve-test(1)'s action lines. */
+void sieve_print_quoted(const char *s, FILE *out);
 void sieve_result_begin_script(struct sieve_result *r, const char *script);
 /* imap4flags: the internal flags variable (space-separated, as the script
  * spelled them) and its normalised list (NULL-terminated or NULL), copied;

@@ -25,6 +25,7 @@
 #include "buf.h"
 #include "config.h"
 #include "message.h"
+#include "sieve_private.h"
 
 #define FOLD_AT 78
 
@@ -853,24 +854,6 @@ sieve_vacation_compose(struct arena *a, const struct sieve_vacation_config *cfg,
 
 /* ---- sieve-test line --------------------------------------------------- */
 
-static void
-quoted(const char *s, FILE *out)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', out);
-		if (*s == '\r')
-			continue;
-		if (*s == '\n') {
-			fputs("\\n", out);
-			continue;
-		}
-		fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
 void
 sieve_vacation_print(const struct sieve_action *act, FILE *out)
 {
@@ -880,7 +863,7 @@ sieve_vacation_print(const struct sieve_action *act, FILE *out)
 	fputs("vacation", out);
 	if (v == NULL) {
 		fputc(' ', out);
-		quoted(act->target ? act->target : "", out);
+		sieve_print_quoted(act->target ? act->target : "", out);
 		fputc('\n', out);
 		return;
 	}
@@ -891,18 +874,18 @@ sieve_vacation_print(const struct sieve_action *act, FILE *out)
 		fprintf(out, " :seconds %llu", (unsigned long long)v->period);
 	if (v->subject) {
 		fputs(" :subject ", out);
-		quoted(v->subject, out);
+		sieve_print_quoted(v->subject, out);
 	}
 	if (v->from) {
 		fputs(" :from ", out);
-		quoted(v->from, out);
+		sieve_print_quoted(v->from, out);
 	}
 	if (v->addresses) {
 		fputs(" :addresses [", out);
 		for (p = v->addresses; *p; p++) {
 			if (p != v->addresses)
 				fputs(", ", out);
-			quoted(*p, out);
+			sieve_print_quoted(*p, out);
 		}
 		fputc(']', out);
 	}
@@ -910,9 +893,9 @@ sieve_vacation_print(const struct sieve_action *act, FILE *out)
 		fputs(" :mime", out);
 	if (v->handle) {
 		fputs(" :handle ", out);
-		quoted(v->handle, out);
+		sieve_print_quoted(v->handle, out);
 	}
 	fputc(' ', out);
-	quoted(v->reason ? v->reason : "", out);
+	sieve_print_quoted(v->reason ? v->reason : "", out);
 	fputc('\n', out);
 }

@@ -33,23 +33,6 @@
 extern const struct sieve_ext_def sieve_ext_duplicate;
 extern const struct sieve_ext_def sieve_ext_vnd_duplicate;
 
-/* RFC 5228 2.4.2.2 / RFC 5322 ftext: printable US-ASCII except ':' */
-static bool
-valid_header_name(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len == 0)
-		return false;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 33 || c > 126 || c == ':')
-			return false;
-	}
-	return true;
-}
-
 /*
  * The tracking id: SHA-256 over a fixed prefix, then either 'D' (no
  * :handle) or 'H' + the handle's length (8 bytes, big-endian) + the
@@ -144,7 +127,7 @@ op_duplicate(struct sieve_interp *ip)
 			return r;
 		/* 3.1: an invalid or absent field makes the test false
 		 * and leaves the tracking list alone */
-		if (!valid_header_name(name.p, name.len)) {
+		if (!sieve_valid_field_name(name.p, name.len)) {
 			sieve_trace(ip, "duplicate test: invalid header name "
 				    "\"%.*s\": false", (int)name.len, name.p);
 			return 0;
