@@ -1000,10 +1000,7 @@ sieve_compile_block(struct sieve_validator *v, struct sieve_ast_node *first)
 		c = resolve(v, n, SIEVE_COMMAND);
 		if (c == NULL) {
 			/* keep checking what is inside */
-			size_t i;
-
 			after_failed_if = strcmp(name, "if") == 0;
-			(void)i;
 			if (n->has_block) {
 				v->depth++;
 				sieve_compile_block(v, n->block);
