@@ -305,15 +305,53 @@ sieve_binary_open(struct sieve_instance *inst, const char *path,
 	return bin;
 }
 
+/* Writes into an existing non-regular file (/dev/null, /dev/stdout): a
+ * rename over it would replace the device with a plain file. */
+static int
+write_in_place(const struct sieve_binary *bin, const char *path)
+{
+	const uint8_t *p = bin->data;
+	size_t left = bin->size;
+	int fd = open(path, O_WRONLY | O_CLOEXEC), saved;
+
+	if (fd < 0)
+		return -1;
+	while (left > 0) {
+		ssize_t n = write(fd, p, left);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			saved = errno;
+			close(fd);
+			errno = saved;
+			return -1;
+		}
+		p += n;
+		left -= (size_t)n;
+	}
+	return close(fd);
+}
+
 /* Writes to a temporary file beside path, fsyncs, renames over path. */
 int
 sieve_binary_save(const struct sieve_binary *bin, const char *path)
 {
 	size_t plen = strlen(path);
-	char *tmp = xmalloc(plen + 32);
+	char *tmp;
 	const uint8_t *p = bin->data;
 	size_t left = bin->size;
+	struct stat st;
 	int fd, saved;
+
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode)) {
+			errno = EISDIR;
+			return -1;
+		}
+		return write_in_place(bin, path);
+	}
+	tmp = xmalloc(plen + 32);
 
 	snprintf(tmp, plen + 32, "%s.%ld.tmp", path, (long)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

@@ -18,6 +18,9 @@ cp "$T/s.svbin" "$T/first.svbin"
 "$SIEVEC" "$T/s.sieve" "$T/second.svbin"
 cmp -s "$T/first.svbin" "$T/second.svbin" && check ok deterministic || check no deterministic
 
+# 1b. a device as output is written into, never replaced by a file
+"$SIEVEC" "$T/s.sieve" /dev/null && [ -c /dev/null ] && check ok "sievec to /dev/null keeps the device" || check no "sievec to /dev/null keeps the device"
+
 # 2. the sample on the sample message: Subject has [SPAM]
 out=$("$TEST" "$T/s.svbin" "$S/contrib/sample/message.eml")
 expect_eq "$out" 'fileinto :create "Spam"' "sample actions from binary"
