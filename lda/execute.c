@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 
 #include "arena.h"
 #include "config.h"
@@ -64,17 +64,13 @@ lda_host(struct lda *l)
 static void
 digest(const char *a, const char *b, const char *c, unsigned char out[32])
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned int n = 0;
+	struct sha256_ctx ctx;
 
-	if (ctx == NULL)
-		abort();
-	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-	EVP_DigestUpdate(ctx, a, strlen(a) + 1);
-	EVP_DigestUpdate(ctx, b, strlen(b) + 1);
-	EVP_DigestUpdate(ctx, c, strlen(c) + 1);
-	EVP_DigestFinal_ex(ctx, out, &n);
-	EVP_MD_CTX_free(ctx);
+	sha256_init(&ctx);
+	sha256_update(&ctx, strlen(a) + 1, (const uint8_t *)a);
+	sha256_update(&ctx, strlen(b) + 1, (const uint8_t *)b);
+	sha256_update(&ctx, strlen(c) + 1, (const uint8_t *)c);
+	sha256_digest(&ctx, SHA256_DIGEST_SIZE, out);
 }
 
 /* The user's own address, for trace headers and replies. */

@@ -23,8 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <nettle/base64.h>
+#include <nettle/hmac.h>
 
 #include "arena.h"
 #include "config.h"
@@ -148,8 +148,9 @@ static void
 srs_hash(const char *secret, const char *a, const char *b, const char *c,
 	 char out[5])
 {
-	unsigned char md[EVP_MAX_MD_SIZE], b64[64];
-	unsigned int mdlen = 0;
+	unsigned char md[SHA1_DIGEST_SIZE];
+	char b64[BASE64_ENCODE_RAW_LENGTH(SHA1_DIGEST_SIZE) + 1];
+	struct hmac_sha1_ctx ctx;
 	unsigned char data[1024];
 	size_t n = 0, k;
 	const char *parts[3] = { a, b, c };
@@ -163,8 +164,10 @@ srs_hash(const char *secret, const char *a, const char *b, const char *c,
 			data[n++] = (unsigned char)((*p >= 'A' && *p <= 'Z') ?
 						    *p + 32 : *p);
 	}
-	HMAC(EVP_sha1(), secret, (int)strlen(secret), data, n, md, &mdlen);
-	EVP_EncodeBlock(b64, md, (int)mdlen);
+	hmac_sha1_set_key(&ctx, strlen(secret), (const uint8_t *)secret);
+	hmac_sha1_update(&ctx, n, data);
+	hmac_sha1_digest(&ctx, SHA1_DIGEST_SIZE, md);
+	base64_encode_raw(b64, SHA1_DIGEST_SIZE, md);
 	memcpy(out, b64, 4);
 	out[4] = '\0';
 }

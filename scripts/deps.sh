@@ -5,7 +5,7 @@
 set -eu
 
 BUILD_PKGS="build-essential cmake pkg-config check libpcre2-dev libxml2-dev
-libldap-dev libssl-dev"
+libldap-dev libssl-dev nettle-dev"
 TEST_PKGS="valgrind clang python3"
 
 want="${1:-all}"

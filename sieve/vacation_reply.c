@@ -17,8 +17,8 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-#include <openssl/rand.h>
+#include <nettle/sha2.h>
+#include <sys/random.h>
 
 #include "address.h"
 #include "arena.h"
@@ -353,7 +353,6 @@ sieve_vacation_key(const struct sieve_vacation *vac, const char *sender,
 	struct arena *a = arena_new(1024);
 	const char *handle = sieve_vacation_handle(a, vac);
 	struct buf b;
-	unsigned len = 0;
 	size_t i;
 	int ok;
 
@@ -367,8 +366,14 @@ sieve_vacation_key(const struct sieve_vacation *vac, const char *sender,
 	for (i = 0; sender && sender[i]; i++)
 		buf_putc(&b, (char)(sender[i] >= 'A' && sender[i] <= 'Z' ?
 				    sender[i] + 32 : sender[i]));
-	ok = EVP_Digest(b.data, b.len, key, &len, EVP_sha256(), NULL) == 1 &&
-	     len == SIEVE_VACATION_KEY_LEN;
+	{
+		struct sha256_ctx ctx;
+
+		sha256_init(&ctx);
+		sha256_update(&ctx, b.len, (const uint8_t *)b.data);
+		sha256_digest(&ctx, SIEVE_VACATION_KEY_LEN, key);
+		ok = true;
+	}
 	buf_free(&b);
 	arena_free(a);
 	return ok ? 0 : -1;
@@ -668,7 +673,7 @@ put_message_id(struct buf *b, const char *host, time_t now)
 	unsigned char r[12];
 	size_t i;
 
-	if (RAND_bytes(r, sizeof(r)) != 1) {
+	if (getrandom(r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r)) {
 		unsigned long v = (unsigned long)now ^
 				  ((unsigned long)getpid() << 16) ^ ++counter;
 

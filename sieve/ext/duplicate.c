@@ -18,7 +18,7 @@
 
 #include <string.h>
 
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 
 #include "message.h"
 
@@ -44,15 +44,11 @@ duplicate_id(const struct sieve_str *handle, const char *val, size_t len,
 	     unsigned char id[DUP_ID_LEN])
 {
 	static const char prefix[] = "tamis duplicate v1";
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned int outlen = 0;
-	bool ok;
+	struct sha256_ctx ctx;
 
-	if (ctx == NULL)
-		return false;
-	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
-	     EVP_DigestUpdate(ctx, prefix, sizeof(prefix)) == 1;
-	if (ok && handle != NULL) {
+	sha256_init(&ctx);
+	sha256_update(&ctx, sizeof(prefix), (const uint8_t *)prefix);
+	if (handle != NULL) {
 		unsigned char hl[9];
 		uint64_t n = handle->len;
 		int i;
@@ -60,16 +56,14 @@ duplicate_id(const struct sieve_str *handle, const char *val, size_t len,
 		hl[0] = 'H';
 		for (i = 8; i >= 1; i--, n >>= 8)
 			hl[i] = (unsigned char)(n & 0xff);
-		ok = EVP_DigestUpdate(ctx, hl, sizeof(hl)) == 1 &&
-		     EVP_DigestUpdate(ctx, handle->p, handle->len) == 1;
-	} else if (ok) {
-		ok = EVP_DigestUpdate(ctx, "D", 1) == 1;
+		sha256_update(&ctx, sizeof(hl), hl);
+		sha256_update(&ctx, handle->len, (const uint8_t *)handle->p);
+	} else {
+		sha256_update(&ctx, 1, (const uint8_t *)"D");
 	}
-	ok = ok && EVP_DigestUpdate(ctx, val, len) == 1 &&
-	     EVP_DigestFinal_ex(ctx, id, &outlen) == 1 &&
-	     outlen == DUP_ID_LEN;
-	EVP_MD_CTX_free(ctx);
-	return ok;
+	sha256_update(&ctx, len, (const uint8_t *)val);
+	sha256_digest(&ctx, DUP_ID_LEN, id);
+	return true;
 }
 
 static const struct sieve_duplicate_mark *
