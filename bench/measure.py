@@ -28,6 +28,11 @@ How it measures (the same for both sides, see bench/README.md):
     before the fork to just after wait4(), output to /dev/null;
   - `rss_runs` more runs under `/usr/bin/time -f %M` for the peak RSS (KB);
     the largest is reported.
+With "mode": "deliver" in meta (bench/deliver.sh) cases have three sides
+(ours, ref, floor), commands read a "stdin" file and deliver into a
+"maildir" that is emptied before and checked after each case, timed runs
+also record CPU time, and "kind": "throughput" cases count messages per
+second; see the "delivery benchmarks" section below.
 When the harness runs as root, lib.sh runs this script as the unprivileged
 `user` (Pigeonhole's sieve-test refuses root), so both sides run as it.
 
