@@ -72,15 +72,17 @@ bench_install_time()
 	bench_apt_install time || bench_die "cannot install time"
 }
 
-# Installs dovecot-core and dovecot-sieve if /usr/bin/sievec or
-# /usr/bin/sieve-test is missing.  A policy-rc.d answering 101 ("action
+# Installs dovecot-core and dovecot-sieve if /usr/bin/sievec,
+# /usr/bin/sieve-test, /usr/sbin/dovecot or /usr/lib/dovecot/dovecot-lda is
+# missing.  A policy-rc.d answering 101 ("action
 # forbidden") keeps invoke-rc.d from starting the Dovecot daemon during the
 # install; whatever policy-rc.d was there before is put back afterwards.
 bench_install_reference()
 {
 	local policy=/usr/sbin/policy-rc.d saved="" rc=0
 
-	if [ -x /usr/bin/sievec ] && [ -x /usr/bin/sieve-test ]; then
+	if [ -x /usr/bin/sievec ] && [ -x /usr/bin/sieve-test ] &&
+	    [ -x /usr/sbin/dovecot ] && [ -x /usr/lib/dovecot/dovecot-lda ]; then
 		return 0
 	fi
 	bench_need_root_for "Pigeonhole (/usr/bin/sievec)" \
@@ -104,6 +106,10 @@ bench_install_reference()
 	if [ ! -x /usr/bin/sievec ] || [ ! -x /usr/bin/sieve-test ]; then
 		bench_die "dovecot-sieve installed but /usr/bin/sievec or" \
 		    "/usr/bin/sieve-test is missing (dpkg -L dovecot-sieve)"
+	fi
+	if [ ! -x /usr/sbin/dovecot ] || [ ! -x /usr/lib/dovecot/dovecot-lda ]; then
+		bench_die "dovecot-core installed but /usr/sbin/dovecot or" \
+		    "/usr/lib/dovecot/dovecot-lda is missing (dpkg -L dovecot-core)"
 	fi
 }
 
@@ -218,18 +224,19 @@ bench_spec_init()
 	: >"$BENCH_SPEC"
 }
 
-# bench_spec_meta TITLE RUNS RSS_RUNS SCRATCH INFO_JSON
+# bench_spec_meta TITLE RUNS RSS_RUNS SCRATCH INFO_JSON [EXTRA]
+# EXTRA: more members of the meta object, raw JSON ('"mode": "deliver"').
 bench_spec_meta()
 {
-	local user=null group=null info=${5:-}
+	local user=null group=null info=${5:-} extra=${6:+, $6}
 	[ -n "$info" ] || info="{}"
 	if [ -n "${BENCH_USER:-}" ]; then
 		user=$(bench_json_str "$BENCH_USER")
 		group=$(bench_json_str "$BENCH_GROUP")
 	fi
-	printf '{"type": "meta", "title": %s, "runs": %d, "rss_runs": %d, "scratch": %s, "time": "/usr/bin/time", "user": %s, "group": %s, "info": %s}\n' \
+	printf '{"type": "meta", "title": %s, "runs": %d, "rss_runs": %d, "scratch": %s, "time": "/usr/bin/time", "user": %s, "group": %s, "info": %s%s}\n' \
 	    "$(bench_json_str "$1")" "$2" "$3" "$(bench_json_str "$4")" \
-	    "$user" "$group" "$info" >>"$BENCH_SPEC"
+	    "$user" "$group" "$info" "$extra" >>"$BENCH_SPEC"
 }
 
 # bench_spec_case ID TITLE WALL_TARGET RSS_TARGET [EXPECTED_FOLDER...]
@@ -255,6 +262,46 @@ bench_spec_cmd()
 	printf '{"type": "cmd", "case": %s, "side": %s, "cwd": %s, "keep": %s, "argv": %s}\n' \
 	    "$(bench_json_str "$id")" "$(bench_json_str "$side")" \
 	    "$(bench_json_str "$cwd")" "$k" "$(bench_json_list "$@")" \
+	    >>"$BENCH_SPEC"
+}
+
+# Delivery benchmarks (measure.py's "deliver" mode, bench/deliver.sh):
+# bench_spec_dcase ID TITLE WALL_TARGET FLOOR_TARGET RSS_TARGET
+#   a timed case; FLOOR_TARGET is the largest ours/floor wall ratio wanted.
+bench_spec_dcase()
+{
+	printf '{"type": "case", "kind": "timed", "id": %s, "title": %s, "wall_target": %s, "floor_target": %s, "rss_target": %s}\n' \
+	    "$(bench_json_str "$1")" "$(bench_json_str "$2")" "$3" "$4" "$5" \
+	    >>"$BENCH_SPEC"
+}
+
+# bench_spec_tcase ID TITLE MESSAGES STREAMS: a throughput case.
+bench_spec_tcase()
+{
+	printf '{"type": "case", "kind": "throughput", "id": %s, "title": %s, "messages": %d, "streams": %d}\n' \
+	    "$(bench_json_str "$1")" "$(bench_json_str "$2")" "$3" "$4" \
+	    >>"$BENCH_SPEC"
+}
+
+# bench_spec_dcmd CASE SIDE CWD KEEP STDIN MAILDIR MKDIRS FOLDERS -- ARGV...
+#   STDIN: the message file; MAILDIR: the Maildir++ root the command
+#   delivers into (removed before the case, checked after); MKDIRS: 1 to
+#   recreate its tmp/new/cur after removing it; FOLDERS: space-separated
+#   folders that get every delivery (INBOX = the root).
+bench_spec_dcmd()
+{
+	local id=$1 side=$2 cwd=$3 keep=$4 in=$5 md=$6 mk=$7 k="[]"
+	local -a folders
+	read -r -a folders <<<"$8"
+	shift 8
+	[ "$1" = "--" ] && shift
+	[ -n "$keep" ] && k=$(bench_json_list "$keep")
+	printf '{"type": "cmd", "case": %s, "side": %s, "cwd": %s, "keep": %s, "stdin": %s, "maildir": {"root": %s, "mkdirs": %s, "folders": %s}, "argv": %s}\n' \
+	    "$(bench_json_str "$id")" "$(bench_json_str "$side")" \
+	    "$(bench_json_str "$cwd")" "$k" "$(bench_json_str "$in")" \
+	    "$(bench_json_str "$md")" \
+	    "$([ "$mk" = 1 ] && echo true || echo false)" \
+	    "$(bench_json_list "${folders[@]}")" "$(bench_json_list "$@")" \
 	    >>"$BENCH_SPEC"
 }
 

@@ -28,6 +28,11 @@ How it measures (the same for both sides, see bench/README.md):
     before the fork to just after wait4(), output to /dev/null;
   - `rss_runs` more runs under `/usr/bin/time -f %M` for the peak RSS (KB);
     the largest is reported.
+With "mode": "deliver" in meta (bench/deliver.sh) cases have three sides
+(ours, ref, floor), commands read a "stdin" file and deliver into a
+"maildir" that is emptied before and checked after each case, timed runs
+also record CPU time, and "kind": "throughput" cases count messages per
+second; see the "delivery benchmarks" section below.
 When the harness runs as root, lib.sh runs this script as the unprivileged
 `user` (Pigeonhole's sieve-test refuses root), so both sides run as it.
 
@@ -40,9 +45,11 @@ import json
 import os
 import platform
 import re
+import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 FOLDER_RE = re.compile(r"Folder/(\d+)(?![0-9])")
@@ -107,8 +114,9 @@ def popen_kwargs(meta, cmd):
 
 def run_capture(meta, cmd):
     """The warm-up run: output kept, exit status checked."""
-    p = subprocess.run(cmd["argv"], stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, **popen_kwargs(meta, cmd))
+    with open_stdin(cmd) as fin:
+        p = subprocess.run(cmd["argv"], stdin=fin, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, **popen_kwargs(meta, cmd))
     out = p.stdout.decode("utf-8", "replace")
     err = p.stderr.decode("utf-8", "replace")
     if p.returncode != 0:
@@ -118,20 +126,29 @@ def run_capture(meta, cmd):
     return out, err
 
 
-def run_timed(meta, cmd):
-    """One measured run: wall time in ns, and the kernel's ru_maxrss."""
+def open_stdin(cmd):
+    """The command's standard input: its "stdin" file, else /dev/null."""
+    return open(cmd.get("stdin") or os.devnull, "rb")
+
+
+def run_timed(meta, cmd, with_cpu=False):
+    """One measured run: wall time in ns, and the kernel's ru_maxrss (and,
+    with_cpu, user + system CPU time in ns from the same wait4)."""
     kw = popen_kwargs(meta, cmd)
-    t0 = time.perf_counter_ns()
-    p = subprocess.Popen(cmd["argv"], stdin=subprocess.DEVNULL,
-                         stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, **kw)
-    _, status, ru = os.wait4(p.pid, 0)
-    t1 = time.perf_counter_ns()
+    with open_stdin(cmd) as fin:
+        t0 = time.perf_counter_ns()
+        p = subprocess.Popen(cmd["argv"], stdin=fin,
+                             stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, **kw)
+        _, status, ru = os.wait4(p.pid, 0)
+        t1 = time.perf_counter_ns()
     p.returncode = os.waitstatus_to_exitcode(status)
     if p.returncode != 0:
         raise HarnessError("%s exited with %d during timing: %s"
                            % (cmd["argv"][0], p.returncode,
                               " ".join(cmd["argv"])))
+    if with_cpu:
+        return t1 - t0, ru.ru_maxrss, round((ru.ru_utime + ru.ru_stime) * 1e9)
     return t1 - t0, ru.ru_maxrss
 
 
@@ -140,9 +157,10 @@ def run_rss(meta, cmd, scratch, tag):
     out = os.path.join(scratch, "rss-%s.txt" % tag)
     argv = [meta.get("time", "/usr/bin/time"), "-f", "%M", "-o", out]
     argv += cmd["argv"]
-    p = subprocess.run(argv, stdin=subprocess.DEVNULL,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       **popen_kwargs(meta, cmd))
+    with open_stdin(cmd) as fin:
+        p = subprocess.run(argv, stdin=fin, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL,
+                           **popen_kwargs(meta, cmd))
     if p.returncode != 0:
         raise HarnessError("%s under %s exited with %d"
                            % (cmd["argv"][0], argv[0], p.returncode))
@@ -315,6 +333,317 @@ def print_table(meta, results, checks, notes, floor):
         print("note: %s" % n)
 
 
+# --- delivery benchmarks (bench/deliver.sh): meta "mode": "deliver" --------
+#
+# Three sides, "ours", "ref" and "floor", each delivering the message on its
+# "stdin" into its own Maildir++ (cmd "maildir": {"root": DIR, "folders":
+# [names that must receive every delivery, "INBOX" for the root], "mkdirs":
+# true to create tmp/new/cur after a reset}).  Before a case each side's
+# Maildir is removed (reset); after it, every side's Maildir must hold
+# exactly one message per delivery in each expected folder and nothing
+# elsewhere (else harness error).  Timed cases add CPU time (user + system
+# from wait4) to each run.  Throughput cases ("kind": "throughput",
+# "messages": N, "streams": S) deliver N messages in S concurrent streams
+# of N/S spawns each and report messages per second.
+
+SIDES3 = ("ours", "ref", "floor")
+
+
+def maildir_counts(root):
+    """{folder: messages in new/ + cur/} of a Maildir++ root (non-empty)."""
+    def count(d):
+        n = 0
+        for sub in ("new", "cur"):
+            try:
+                with os.scandir(os.path.join(d, sub)) as it:
+                    n += sum(1 for e in it if e.is_file()
+                             and not e.name.startswith("."))
+            except FileNotFoundError:
+                pass
+        return n
+    counts = {}
+    if not os.path.isdir(root):
+        return counts
+    counts["INBOX"] = count(root)
+    with os.scandir(root) as it:
+        for e in it:
+            if e.is_dir() and e.name.startswith(".") and len(e.name) > 1:
+                counts[e.name[1:].replace(".", "/")] = count(e.path)
+    return {k: v for k, v in counts.items() if v}
+
+
+def maildir_reset(cmd):
+    md = cmd.get("maildir")
+    if not md:
+        return
+    shutil.rmtree(md["root"], ignore_errors=True)
+    if md.get("mkdirs"):
+        for sub in ("tmp", "new", "cur"):
+            os.makedirs(os.path.join(md["root"], sub), exist_ok=True)
+
+
+def maildir_verify(case_id, side, cmd, deliveries):
+    md = cmd.get("maildir")
+    if not md:
+        return None
+    want = {f: deliveries for f in md["folders"]}
+    got = maildir_counts(md["root"])
+    if got != want:
+        raise HarnessError(
+            "%s/%s: after %d deliveries the Maildir %s holds %s, expected %s"
+            % (case_id, side, deliveries, md["root"],
+               json.dumps(got, sort_keys=True),
+               json.dumps(want, sort_keys=True)))
+    return got
+
+
+def daemon_cpu_ms(pid):
+    """CPU time so far of a daemon (master pid) and its children, in ms:
+    the master's utime+stime+cutime+cstime plus every live child's
+    utime+stime.  None when there is no daemon or /proc cannot be read."""
+    if not pid:
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def fields(p):
+        with open("/proc/%s/stat" % p, encoding="ascii") as f:
+            return f.read().rsplit(")", 1)[1].split()
+    try:
+        f = fields(pid)
+    except OSError:
+        return None
+    total = sum(int(x) for x in f[11:15])
+    for d in os.listdir("/proc"):
+        if not d.isdigit() or d == str(pid):
+            continue
+        try:
+            c = fields(d)
+        except OSError:
+            continue
+        if c[1] == str(pid):
+            total += int(c[11]) + int(c[12])
+    return total * 1000.0 / tick
+
+
+def cpu_summary(ns_list):
+    ms = [n / 1e6 for n in ns_list]
+    return {"cpu_median_ms": round(statistics.median(ms), 3),
+            "cpu_min_ms": round(min(ms), 3),
+            "cpu_runs_ms": [round(x, 3) for x in ms]}
+
+
+def side_order(sides, i):
+    """Round i's order: rotated every round, reversed every other cycle."""
+    k = i % len(sides)
+    order = list(sides[k:]) + list(sides[:k])
+    return order if (i // len(sides)) % 2 == 0 else list(reversed(order))
+
+
+def measure_deliver_case(meta, case, scratch):
+    runs = int(meta["runs"])
+    rss_runs = int(meta.get("rss_runs", 3))
+    sides = [s for s in SIDES3 if s in case["sides"]]
+    result = {"id": case["id"], "title": case["title"], "kind": "timed",
+              "wall_target": case.get("wall_target"),
+              "floor_target": case.get("floor_target"),
+              "rss_target": case.get("rss_target"),
+              "notes": case["notes"], "skipped": case["skips"], "sides": {}}
+    snaps = {}
+    for side in sides:
+        cmd = case["sides"][side]
+        maildir_reset(cmd)
+        snaps[side] = stat_keep(cmd)
+        out, err = run_capture(meta, cmd)
+        result["sides"][side] = {
+            "argv": cmd["argv"], "stdin": cmd.get("stdin"),
+            "output": (out + err)[:4000], "wall_ns": [], "maxrss_kb": [],
+            "cpu_ns": []}
+    for i in range(runs):
+        for side in side_order(sides, i):
+            ns, rss, cpu = run_timed(meta, case["sides"][side], True)
+            r = result["sides"][side]
+            r["wall_ns"].append(ns)
+            r["maxrss_kb"].append(rss)
+            r["cpu_ns"].append(cpu)
+    for i in range(rss_runs):
+        for side in side_order(sides, i):
+            result["sides"][side].setdefault("rss_time_kb", []).append(
+                run_rss(meta, case["sides"][side], scratch, side))
+    for side in sides:
+        cmd = case["sides"][side]
+        if stat_keep(cmd) != snaps[side]:
+            raise HarnessError(
+                "%s/%s: %s changed while measuring (the compiled script was "
+                "rewritten instead of loaded)"
+                % (case["id"], side, ", ".join(snaps[side])))
+        r = result["sides"][side]
+        r["deliveries"] = 1 + runs + rss_runs
+        r["maildir"] = maildir_verify(case["id"], side, cmd,
+                                      r["deliveries"])
+        r.update(summarize(r.pop("wall_ns")))
+        r.update(cpu_summary(r.pop("cpu_ns")))
+        r["rss_kb"] = max(r["rss_time_kb"])
+        r["wait4_maxrss_kb"] = max(r.pop("maxrss_kb"))
+    S = result["sides"]
+    if "ours" in S and "ref" in S:
+        wall = S["ref"]["median_ms"] / S["ours"]["median_ms"]
+        rss = S["ref"]["rss_kb"] / S["ours"]["rss_kb"]
+        result["wall_ratio"] = round(wall, 2)
+        result["rss_ratio"] = round(rss, 2)
+        result["cpu_ratio"] = round(S["ref"]["cpu_median_ms"]
+                                    / max(S["ours"]["cpu_median_ms"], 1e-3),
+                                    2)
+        if result["wall_target"] is not None:
+            result["wall_met"] = wall >= result["wall_target"]
+        if result["rss_target"] is not None:
+            result["rss_met"] = rss >= result["rss_target"]
+    if "ours" in S and "floor" in S:
+        fl = S["ours"]["median_ms"] / S["floor"]["median_ms"]
+        result["floor_ratio"] = round(fl, 2)
+        if result["floor_target"] is not None:
+            result["floor_met"] = fl <= result["floor_target"]
+    return result
+
+
+def run_stream(meta, cmd, n, errors):
+    try:
+        for _ in range(n):
+            run_timed(meta, cmd)
+    except HarnessError as e:
+        errors.append(e)
+
+
+def measure_throughput_case(meta, case, scratch):
+    streams = int(case.get("streams", 1))
+    per = int(case["messages"]) // streams
+    sides = [s for s in SIDES3 if s in case["sides"]]
+    result = {"id": case["id"], "title": case["title"],
+              "kind": "throughput", "streams": streams,
+              "messages": per * streams, "notes": case["notes"],
+              "skipped": case["skips"], "sides": {}}
+    for side in sides:
+        cmd = case["sides"][side]
+        maildir_reset(cmd)
+        run_capture(meta, cmd)                  # warm-up, not counted
+        dpid = meta.get("daemon_pid") if side == "ref" else None
+        d0 = daemon_cpu_ms(dpid)
+        errors = []
+        threads = [threading.Thread(target=run_stream,
+                                    args=(meta, cmd, per, errors))
+                   for _ in range(streams)]
+        t0 = time.perf_counter_ns()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        t1 = time.perf_counter_ns()
+        if errors:
+            raise errors[0]
+        d1 = daemon_cpu_ms(dpid)
+        secs = (t1 - t0) / 1e9
+        r = {"argv": cmd["argv"], "seconds": round(secs, 3),
+             "per_s": round(per * streams / secs, 1),
+             "deliveries": 1 + per * streams}
+        if d0 is not None and d1 is not None:
+            r["daemon_cpu_ms"] = round(d1 - d0, 1)
+        r["maildir"] = maildir_verify(case["id"], side, cmd,
+                                      r["deliveries"])
+        result["sides"][side] = r
+    S = result["sides"]
+    if "ours" in S and "ref" in S:
+        result["ratio"] = round(S["ours"]["per_s"] / S["ref"]["per_s"], 2)
+    if "ours" in S and "floor" in S:
+        result["floor_ratio"] = round(S["floor"]["per_s"]
+                                      / S["ours"]["per_s"], 2)
+    return result
+
+
+def fmt_target(res, key, met_key, fmt):
+    t = res.get(key)
+    if t is None:
+        return ""
+    return fmt % t + ("" if res.get(met_key, True) else " MISSED")
+
+
+def print_deliver_table(meta, results, checks, notes, floor):
+    timed = [r for r in results if r["kind"] == "timed"]
+    tput = [r for r in results if r["kind"] == "throughput"]
+
+    def cell(r, side, fmt, *keys):
+        s = r["sides"].get(side)
+        return fmt % tuple(s[k] for k in keys) if s else "-"
+
+    def ratio(r, key):
+        return "%.2fx" % r[key] if key in r else "-"
+    print()
+    print("%s  (runs=%s; ms = median (min) over the runs; ratio = "
+          "reference / ours; floor ratio = ours / floor)"
+          % (meta.get("title", "benchmark"), meta["runs"]))
+    hdr = ("%-24s %15s %15s %15s %7s %-12s %7s %-13s"
+           % ("wall time", "reference ms", "ours ms", "floor ms", "ratio",
+              "target", "/floor", "target"))
+    print(hdr)
+    print("-" * len(hdr))
+    for r in timed:
+        print("%-24s %15s %15s %15s %7s %-12s %7s %-13s" % (
+            r["title"][:24],
+            cell(r, "ref", "%.2f (%.2f)", "median_ms", "min_ms"),
+            cell(r, "ours", "%.2f (%.2f)", "median_ms", "min_ms"),
+            cell(r, "floor", "%.2f (%.2f)", "median_ms", "min_ms"),
+            ratio(r, "wall_ratio"),
+            fmt_target(r, "wall_target", "wall_met", ">= %gx"),
+            ratio(r, "floor_ratio"),
+            fmt_target(r, "floor_target", "floor_met", "<= %gx")))
+    print()
+    hdr2 = ("%-24s %8s %8s %8s %7s   %9s %9s %9s %7s %-13s"
+            % ("CPU (user+sys), RSS", "ref ms", "ours ms", "floor ms",
+               "ratio", "ref KB", "ours KB", "floor KB", "ratio", "target"))
+    print(hdr2)
+    print("-" * len(hdr2))
+    for r in timed:
+        print("%-24s %8s %8s %8s %7s   %9s %9s %9s %7s %-13s" % (
+            r["title"][:24],
+            cell(r, "ref", "%.2f", "cpu_median_ms"),
+            cell(r, "ours", "%.2f", "cpu_median_ms"),
+            cell(r, "floor", "%.2f", "cpu_median_ms"),
+            ratio(r, "cpu_ratio"),
+            cell(r, "ref", "%d", "rss_kb"), cell(r, "ours", "%d", "rss_kb"),
+            cell(r, "floor", "%d", "rss_kb"), ratio(r, "rss_ratio"),
+            fmt_target(r, "rss_target", "rss_met", ">= %gx")))
+    if tput:
+        print()
+        hdr3 = ("%-34s %12s %12s %12s %8s %8s"
+                % ("throughput (messages/s)", "reference", "ours", "floor",
+                   "ours/ref", "fl/ours"))
+        print(hdr3)
+        print("-" * len(hdr3))
+        for r in tput:
+            print("%-34s %12s %12s %12s %8s %8s" % (
+                r["title"][:34], cell(r, "ref", "%.1f", "per_s"),
+                cell(r, "ours", "%.1f", "per_s"),
+                cell(r, "floor", "%.1f", "per_s"), ratio(r, "ratio"),
+                ratio(r, "floor_ratio")))
+        for r in tput:
+            ref = r["sides"].get("ref", {})
+            if "daemon_cpu_ms" in ref:
+                print("%s: reference's daemons (auth, stats, log...) used "
+                      "%.0f ms CPU besides the LDA processes"
+                      % (r["id"], ref["daemon_cpu_ms"]))
+    for c in checks:
+        status = {"pass": "ok", "fail": "MISSED", "info": "info",
+                  "skip": "skipped"}.get(c["status"], c["status"])
+        print("%-30s %s: %s" % (c["title"][:30], status, c.get("detail", "")))
+    print("process spawn floor (/bin/true): %.2f ms median"
+          % floor["median_ms"])
+    for r in results:
+        for side, why in sorted(r["skipped"].items()):
+            print("%s: %s column skipped: %s" % (r["id"], side, why))
+        for n in r["notes"]:
+            print("%s: %s" % (r["id"], n))
+    for n in notes:
+        print("note: %s" % n)
+
+
 def main():
     if len(sys.argv) != 3:
         sys.stderr.write("usage: measure.py SPEC.jsonl RESULT.json\n")
@@ -322,7 +651,15 @@ def main():
     try:
         meta, cases, checks, notes = load_spec(sys.argv[1])
         scratch = meta["scratch"]
-        results = [measure_case(meta, c, scratch) for c in cases]
+        deliver = meta.get("mode") == "deliver"
+        results = []
+        for c in cases:
+            if not deliver:
+                results.append(measure_case(meta, c, scratch))
+            elif c.get("kind") == "throughput":
+                results.append(measure_throughput_case(meta, c, scratch))
+            else:
+                results.append(measure_deliver_case(meta, c, scratch))
         floor = measure_floor(meta, scratch, int(meta["runs"]))
     except HarnessError as e:
         sys.stderr.write("measure.py: harness error: %s\n" % e)
@@ -345,7 +682,10 @@ def main():
         "checks": checks,
         "notes": notes,
     }
-    print_table(meta, results, checks, notes, floor)
+    if deliver:
+        print_deliver_table(meta, results, checks, notes, floor)
+    else:
+        print_table(meta, results, checks, notes, floor)
     with open(sys.argv[2], "w", encoding="utf-8") as f:
         json.dump(doc, f, indent=2)
         f.write("\n")
