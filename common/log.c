@@ -17,7 +17,7 @@ log_init(const char *ident, unsigned sinks, int facility)
 	log_ident = ident ? ident : "tamis";
 	log_sinks = sinks ? sinks : LOG_TO_STDERR;
 	if (log_sinks & LOG_TO_SYSLOG)
-		openlog(log_ident, LOG_PID | LOG_NDELAY, facility);
+		openlog(log_ident, LOG_PID, facility);	/* connects on first use */
 }
 
 void

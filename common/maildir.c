@@ -233,6 +233,16 @@ maildir_mkroot(struct maildir *md)
 	char p[PATH_MAX];
 	size_t i, n;
 
+	struct stat st;
+
+	/* the usual case, an existing Maildir: three stats, no mkdir */
+	if (path_fmt(md, p, sizeof(p), "%s/new", md->root) == 0 &&
+	    stat(p, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    path_fmt(md, p, sizeof(p), "%s/cur", md->root) == 0 &&
+	    stat(p, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    path_fmt(md, p, sizeof(p), "%s/tmp", md->root) == 0 &&
+	    stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
 	if (path_fmt(md, p, sizeof(p), "%s", md->root) < 0)
 		return -1;
 	/* mkdir -p: each ancestor, then the root itself. */
