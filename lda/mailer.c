@@ -23,11 +23,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <nettle/base64.h>
-#include <nettle/hmac.h>
 
 #include "arena.h"
 #include "config.h"
+#include "digest.h"
 #include "lda.h"
 #include "log.h"
 
@@ -148,9 +147,8 @@ static void
 srs_hash(const char *secret, const char *a, const char *b, const char *c,
 	 char out[5])
 {
-	unsigned char md[SHA1_DIGEST_SIZE];
-	char b64[BASE64_ENCODE_RAW_LENGTH(SHA1_DIGEST_SIZE) + 1];
-	struct hmac_sha1_ctx ctx;
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned char md[DIGEST_SHA1_LEN];
 	unsigned char data[1024];
 	size_t n = 0, k;
 	const char *parts[3] = { a, b, c };
@@ -164,11 +162,15 @@ srs_hash(const char *secret, const char *a, const char *b, const char *c,
 			data[n++] = (unsigned char)((*p >= 'A' && *p <= 'Z') ?
 						    *p + 32 : *p);
 	}
-	hmac_sha1_set_key(&ctx, strlen(secret), (const uint8_t *)secret);
-	hmac_sha1_update(&ctx, n, data);
-	hmac_sha1_digest(&ctx, SHA1_DIGEST_SIZE, md);
-	base64_encode_raw(b64, SHA1_DIGEST_SIZE, md);
-	memcpy(out, b64, 4);
+	if (digest_hmac_sha1(secret, strlen(secret), data, n, md) < 0) {
+		log_warn("SRS: digests unavailable: %s", digest_error());
+		memset(md, 0, sizeof(md));
+	}
+	/* the first 4 base64 characters: 24 bits of the digest */
+	out[0] = b64[md[0] >> 2];
+	out[1] = b64[((md[0] & 3) << 4) | (md[1] >> 4)];
+	out[2] = b64[((md[1] & 15) << 2) | (md[2] >> 6)];
+	out[3] = b64[md[2] & 63];
 	out[4] = '\0';
 }
 

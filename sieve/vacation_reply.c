@@ -17,13 +17,13 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include <nettle/sha2.h>
 #include <sys/random.h>
 
 #include "address.h"
 #include "arena.h"
 #include "buf.h"
 #include "config.h"
+#include "digest.h"
 #include "message.h"
 #include "sieve_private.h"
 
@@ -366,14 +366,7 @@ sieve_vacation_key(const struct sieve_vacation *vac, const char *sender,
 	for (i = 0; sender && sender[i]; i++)
 		buf_putc(&b, (char)(sender[i] >= 'A' && sender[i] <= 'Z' ?
 				    sender[i] + 32 : sender[i]));
-	{
-		struct sha256_ctx ctx;
-
-		sha256_init(&ctx);
-		sha256_update(&ctx, b.len, (const uint8_t *)b.data);
-		sha256_digest(&ctx, SIEVE_VACATION_KEY_LEN, key);
-		ok = true;
-	}
+	ok = digest_sha256(b.data, b.len, key) == 0;
 	buf_free(&b);
 	arena_free(a);
 	return ok ? 0 : -1;

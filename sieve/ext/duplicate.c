@@ -18,8 +18,8 @@
 
 #include <string.h>
 
-#include <nettle/sha2.h>
 
+#include "digest.h"
 #include "message.h"
 
 #define OPT_HANDLE (SIEVE_OPT_CMD + 0)
@@ -44,10 +44,11 @@ duplicate_id(const struct sieve_str *handle, const char *val, size_t len,
 	     unsigned char id[DUP_ID_LEN])
 {
 	static const char prefix[] = "tamis duplicate v1";
-	struct sha256_ctx ctx;
+	struct digest_sha256 ctx;
 
-	sha256_init(&ctx);
-	sha256_update(&ctx, sizeof(prefix), (const uint8_t *)prefix);
+	if (digest_sha256_init(&ctx) < 0)
+		return false;
+	digest_sha256_update(&ctx, prefix, sizeof(prefix));
 	if (handle != NULL) {
 		unsigned char hl[9];
 		uint64_t n = handle->len;
@@ -56,13 +57,13 @@ duplicate_id(const struct sieve_str *handle, const char *val, size_t len,
 		hl[0] = 'H';
 		for (i = 8; i >= 1; i--, n >>= 8)
 			hl[i] = (unsigned char)(n & 0xff);
-		sha256_update(&ctx, sizeof(hl), hl);
-		sha256_update(&ctx, handle->len, (const uint8_t *)handle->p);
+		digest_sha256_update(&ctx, hl, sizeof(hl));
+		digest_sha256_update(&ctx, handle->p, handle->len);
 	} else {
-		sha256_update(&ctx, 1, (const uint8_t *)"D");
+		digest_sha256_update(&ctx, "D", 1);
 	}
-	sha256_update(&ctx, len, (const uint8_t *)val);
-	sha256_digest(&ctx, DUP_ID_LEN, id);
+	digest_sha256_update(&ctx, val, len);
+	digest_sha256_final(&ctx, id);
 	return true;
 }
 
