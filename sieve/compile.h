@@ -33,6 +33,11 @@ struct sieve_validator {
 	bool encoded_char;
 	bool variables;
 	unsigned depth;
+	/* outcome of the last test compiled when known at compile time
+	 * (ihave of an unavailable extension: 0, through not/allof/anyof);
+	 * -1 otherwise. A block guarded by a constant false test is
+	 * neither validated nor compiled. */
+	int test_const;
 	struct sieve_cmd *free_cmds;	/* recycled, linked through data */
 	struct sieve_codegen g;
 };
