@@ -224,6 +224,22 @@ struct sieve_host {
 	 * -1 error (the test then fails as a runtime error). */
 	int (*duplicate_check)(void *ctx, const unsigned char *id,
 			       size_t len);
+	/* Dovecot settings the engine reads by name while running: the
+	 * value or NULL when unset (the default applies). Asked for:
+	 * recipient_delimiter (subaddress, default "+"), hostname
+	 * (environment "host" and "domain"), sieve_env_<name>
+	 * (vnd.dovecot.environment "vnd.dovecot.config.<name>"). */
+	const char *(*setting)(void *ctx, const char *key);
+};
+
+/* What the environment test (RFC 5183) and vnd.dovecot.environment report
+ * about the host running the script; a NULL field has no value (the item
+ * does not match), except username and default_mailbox. */
+struct sieve_env_info {
+	const char *location;	/* "MDA" (deliver), "MS" (tools), "MTA" */
+	const char *phase;	/* "pre", "during" (deliver), "post" */
+	const char *username;	/* vnd.dovecot.username; NULL: "" */
+	const char *default_mailbox;	/* NULL: "INBOX" */
 };
 
 enum sieve_exec_status {
@@ -242,6 +258,7 @@ struct sieve_exec_env {
 	FILE *trace;			/* sieve-test -t; NULL = off */
 	struct arena *arena;		/* per-run memory */
 	void *ext_ctx;			/* for hidden extensions (testsuite) */
+	const struct sieve_env_info *info;	/* environment; may be NULL */
 };
 
 /* Runs bin; actions are added to res. On failure res keeps the actions

@@ -320,6 +320,8 @@ void sieve_trace(struct sieve_interp *ip, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void *sieve_interp_ext_state(struct sieve_interp *ip,
 			     const struct sieve_ext_def *ext);
+/* A setting from the host (sieve_host.setting), NULL when unset. */
+const char *sieve_interp_setting(struct sieve_interp *ip, const char *key);
 
 /* Matching: feed values, get whether any matched any key. */
 struct sieve_matcher {

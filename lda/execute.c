@@ -48,6 +48,16 @@ host_duplicate_check(void *ctx, const unsigned char *id, size_t len)
 	return db_check(ctx, id, len);
 }
 
+/* recipient_delimiter, hostname, sieve_env_*: as the lda protocol sees
+ * them */
+static const char *
+host_setting(void *ctx, const char *key)
+{
+	struct lda *l = ctx;
+
+	return cfg_get_proto(l->cfg, "lda", key);
+}
+
 const struct sieve_host *
 lda_host(struct lda *l)
 {
@@ -56,6 +66,7 @@ lda_host(struct lda *l)
 	host.ctx = l;
 	host.mailbox_exists = host_mailbox_exists;
 	host.duplicate_check = host_duplicate_check;
+	host.setting = host_setting;
 	return &host;
 }
 

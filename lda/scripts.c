@@ -403,6 +403,7 @@ lda_run_scripts(struct lda *l)
 	for (i = 0; i < sl.n; i++) {
 		struct sieve_binary *bin;
 		struct sieve_exec_env env;
+		struct sieve_env_info info;
 		struct sieve_diag rd;
 		struct script_log rlog = { l, sl.user[i] ? logpath : NULL,
 					   BUF_INIT };
@@ -421,6 +422,11 @@ lda_run_scripts(struct lda *l)
 		env.msg = l->msg;
 		env.envelope = &l->env;
 		env.host = lda_host(l);
+		info.location = "MDA";
+		info.phase = "during";
+		info.username = l->user;
+		info.default_mailbox = l->mailbox;
+		env.info = &info;
 		sieve_diag_init(&rd, sl.paths[i]);
 		rd.emit = diag_to_log;
 		rd.ctx = &rlog;

@@ -33,6 +33,11 @@ struct sieve_validator {
 	bool encoded_char;
 	bool variables;
 	unsigned depth;
+	/* outcome of the last test compiled when known at compile time
+	 * (ihave of an unavailable extension: 0, through not/allof/anyof);
+	 * -1 otherwise. A block guarded by a constant false test is
+	 * neither validated nor compiled. */
+	int test_const;
 	struct sieve_cmd *free_cmds;	/* recycled, linked through data */
 	struct sieve_codegen g;
 };
@@ -54,6 +59,10 @@ int sieve_variables_get(struct sieve_interp *ip, const char *name, size_t len,
 int sieve_variables_set(struct sieve_interp *ip, const char *name, size_t len,
 			const char *val, size_t vlen);
 
+/* ext/environment.c: the value of an environment item (RFC 5183), NULL
+ * when it does not exist; vnd: with the vnd.dovecot.environment items. */
+const char *sieve_environment_get(struct sieve_interp *ip, const char *name,
+				  bool vnd);
 /* ext/imap4flags.c: applies the :flags tag of keep/fileinto (RFC 5232 5)
  * to a just-added action; without the tag the action keeps the current
  * internal flags it got from sieve_result_add. 0 or SIEVE_EXEC_*. */

@@ -108,6 +108,14 @@ sieve_trace(struct sieve_interp *ip, const char *fmt, ...)
 	fputc('\n', ip->trace);
 }
 
+const char *
+sieve_interp_setting(struct sieve_interp *ip, const char *key)
+{
+	const struct sieve_host *h = ip->env->host;
+
+	return h && h->setting ? h->setting(h->ctx, key) : NULL;
+}
+
 void *
 sieve_interp_ext_state(struct sieve_interp *ip, const struct sieve_ext_def *e)
 {

@@ -223,6 +223,20 @@ parse_size(const char *s, uint64_t *out)
 	return *end == '\0' || *end == ' ';
 }
 
+const char *
+testsuite_setting(void *ctx, const char *key)
+{
+	struct testsuite *ts = ctx;
+	struct ts_setting *s;
+
+	for (s = ts->settings; s; s = s->next)
+		if (strcmp(s->key, key) == 0)
+			return s->value;
+	if (strcmp(key, "hostname") == 0)
+		return "tamis.example.net";
+	return NULL;
+}
+
 void
 testsuite_config_apply(struct testsuite *ts)
 {

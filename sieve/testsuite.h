@@ -114,6 +114,11 @@ void testsuite_errors_reset(struct testsuite *ts);
  * last test_result_reset, composes the reply into the outbox. Not
  * replying is no failure; false only when composing fails. */
 bool testsuite_vacation(struct testsuite *ts, const struct sieve_action *a);
+/* sieve_host.setting over the test_config_set settings (ctx =
+ * testsuite): they apply at once, test_config_reload is not needed for
+ * those the engine reads while running (recipient_delimiter,
+ * sieve_env_*). hostname is "tamis.example.net" unless set. */
+const char *testsuite_setting(void *ctx, const char *key);
 /* Applies the test_config_set settings to the instance. */
 void testsuite_config_apply(struct testsuite *ts);
 

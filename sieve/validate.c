@@ -801,17 +801,21 @@ emit_generic(struct sieve_validator *v, struct sieve_cmd *c)
 bool
 sieve_compile_test(struct sieve_validator *v, struct sieve_ast_node *n)
 {
-	struct sieve_cmd *c = resolve(v, n, SIEVE_TEST);
+	struct sieve_cmd *c;
 	size_t i, patches[64];
 	size_t npatch = 0;
 	bool ok = true;
 
-	if (c == NULL)
+	v->test_const = -1;
+	c = resolve(v, n, SIEVE_TEST);
+	if (c == NULL) {
+		v->test_const = -1;
 		return false;	/* its sub-tests are not looked at */
+	}
 	if (!(c->def->flags & SIEVE_CMDF_CONTROL)) {
 		emit_generic(v, c);
 		release(v, c);
-		return true;
+		return true;	/* test_const as the validate hook left it */
 	}
 	if (strcmp(c->def->name, "true") == 0) {
 		if (emitting(v))
@@ -823,16 +827,26 @@ sieve_compile_test(struct sieve_validator *v, struct sieve_ast_node *n)
 		ok = sieve_compile_test(v, n->tests[0]);
 		if (emitting(v))
 			sieve_g_core_op(&v->g, SIEVE_OP_NOT, n->pos.line);
+		if (v->test_const >= 0)
+			v->test_const = !v->test_const;
 	} else {
 		/* allof: leave at the first false; anyof: at the first true */
 		uint8_t jop = strcmp(c->def->name, "allof") == 0 ?
 			      SIEVE_OP_JMPFALSE : SIEVE_OP_JMPTRUE;
 		size_t *pl = patches;
+		/* allof: false when one is; true when all are (anyof
+		 * the other way round) */
+		int decisive = jop == SIEVE_OP_JMPFALSE ? 0 : 1;
+		int result = !decisive;
 
 		if (n->ntests > 64)
 			pl = arena_alloc(v->arena, n->ntests * sizeof(*pl));
 		for (i = 0; i < n->ntests; i++) {
 			ok = sieve_compile_test(v, n->tests[i]) && ok;
+			if (v->test_const == decisive)
+				result = decisive;
+			else if (v->test_const < 0 && result != decisive)
+				result = -1;
 			if (i + 1 < n->ntests && emitting(v))
 				pl[npatch++] = sieve_g_jump(&v->g, jop,
 							    n->pos.line);
@@ -840,6 +854,7 @@ sieve_compile_test(struct sieve_validator *v, struct sieve_ast_node *n)
 		if (emitting(v))
 			for (i = 0; i < npatch; i++)
 				sieve_g_patch_here(&v->g, pl[i]);
+		v->test_const = result;
 	}
 	return ok;
 }
@@ -915,9 +930,12 @@ compile_if_chain(struct sieve_validator *v, struct sieve_ast_node *n,
 				skip = sieve_g_jump(&v->g, SIEVE_OP_JMPFALSE,
 						    c->node->pos.line);
 		}
-		v->depth++;
-		sieve_compile_block(v, c->node->block);
-		v->depth--;
+		/* a constant false test (ihave): the block is left out */
+		if (!has_test || v->test_const != 0) {
+			v->depth++;
+			sieve_compile_block(v, c->node->block);
+			v->depth--;
+		}
 		last = c->node;
 		release(v, c);
 		if (!has_test)

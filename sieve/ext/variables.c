@@ -9,7 +9,9 @@
  * Strings holding "${" are compiled as templates (SIEVE_OPND_TEMPLATE) and
  * expanded when the operand is read, in one pass (RFC 5229 3). The
  * validator checks references at compile time: a namespace that no
- * required extension provides is an error (RFC 5229 3).
+ * required extension provides is an error (RFC 5229 3). The one namespace
+ * provided is "env" (vnd.dovecot.environment: ${env.<item>} reads an
+ * environment item, see environment.c); it cannot be assigned to.
  */
 #include "compile.h"
 
@@ -119,6 +121,39 @@ parse_ref(const char *s, size_t len, const char **ns, size_t *nslen,
 	return i + 1;
 }
 
+/* The namespace part of a reference starts with the component "env"
+ * (vnd.dovecot.environment). */
+static bool
+env_namespace(const char *ns, size_t nslen)
+{
+	return nslen >= 3 && strncasecmp(ns, "env", 3) == 0 &&
+	       (nslen == 3 || ns[3] == '.');
+}
+
+/* ${env.<item>}: the environment item, "" when it does not exist; a name
+ * with '_' naming no item is tried with '-' instead. */
+static void
+expand_env(struct sieve_interp *ip, struct buf *b, const char *ns,
+	   size_t nslen, const char *name, size_t namelen)
+{
+	const char *val;
+	char *item, *p;
+
+	item = nslen > 3 ? arena_printf(ip->arena, "%.*s.%.*s",
+					(int)(nslen - 4), ns + 4,
+					(int)namelen, name) :
+			   arena_strndup(ip->arena, name, namelen);
+	val = sieve_environment_get(ip, item, true);
+	if (val == NULL && strchr(item, '_') != NULL) {
+		for (p = item; *p; p++)
+			if (*p == '_')
+				*p = '-';
+		val = sieve_environment_get(ip, item, true);
+	}
+	if (val != NULL)
+		buf_append(b, val, strlen(val));
+}
+
 /* Compile-time check of a string's references (called by validate.c). */
 void
 sieve_variables_check_string(struct sieve_validator *v, const char *s,
@@ -139,7 +174,15 @@ sieve_variables_check_string(struct sieve_validator *v, const char *s,
 			i++;
 			continue;
 		}
-		if (ns != NULL) {
+		if (ns != NULL && env_namespace(ns, nslen) &&
+		    sieve_v_ext_required(v, "vnd.dovecot.environment")) {
+			if (is_number(name, namelen))
+				sieve_v_error(v, pos, "vnd.dovecot.environment: "
+					      "invalid variable name '%.*s.%.*s' "
+					      "in the env namespace: numeric "
+					      "name", (int)nslen, ns,
+					      (int)namelen, name);
+		} else if (ns != NULL) {
 			sieve_v_error(v, pos, "variable reference '${%.*s.%.*s}' "
 				      "uses namespace '%.*s', which no "
 				      "required extension provides",
@@ -207,6 +250,12 @@ expand(struct sieve_interp *ip, const char *s, size_t len,
 		buf_append(&b, s + i, (size_t)(dollar - (s + i)));
 		i = (size_t)(dollar - s);
 		n = parse_ref(s + i, len - i, &ns, &nslen, &name, &namelen);
+		if (n != 0 && ns != NULL && env_namespace(ns, nslen)) {
+			/* validated: vnd.dovecot.environment is required */
+			expand_env(ip, &b, ns, nslen, name, namelen);
+			i += n;
+			continue;
+		}
 		if (n == 0 || ns != NULL) {
 			buf_putc(&b, '$');
 			i++;

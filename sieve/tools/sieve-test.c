@@ -101,6 +101,11 @@ main(int argc, char **argv)
 	struct sieve_diag d;
 	struct sieve_envelope env = { 0 };
 	struct sieve_exec_env ee = { 0 };
+	struct sieve_host host = { 0 };
+	/* as Pigeonhole's sieve-test: a message store, after delivery */
+	const struct sieve_env_info info = { .location = "MS",
+					     .phase = "post",
+					     .username = getenv("USER") };
 	struct sieve_result *res;
 	struct arena *a;
 	struct buf msg = BUF_INIT;
@@ -167,6 +172,10 @@ main(int argc, char **argv)
 		ee.msg = sieve_message_parse(a, msg.data ? msg.data : "",
 					     msg.len);
 		ee.envelope = &env;
+		host.ctx = &to;
+		host.setting = tool_setting;
+		ee.host = &host;
+		ee.info = &info;
 		ee.diag = &d;
 		ee.arena = a;
 		ee.trace = trace ? stdout : NULL;

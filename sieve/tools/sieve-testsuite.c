@@ -55,6 +55,10 @@ main(int argc, char **argv)
 	struct sieve_envelope envelope = { 0 };
 	struct sieve_exec_env env = { 0 };
 	struct sieve_host host = { 0 };
+	/* as Pigeonhole's testsuite: a message store after delivery */
+	const struct sieve_env_info info = { .location = "MS",
+					     .phase = "post",
+					     .username = "user" };
 	struct sieve_diag d;
 	struct sieve_binary *bin;
 	char tmpl[] = "/tmp/tamis-testsuite.XXXXXX";
@@ -109,7 +113,9 @@ main(int argc, char **argv)
 	host.ctx = &ts;
 	host.mailbox_exists = testsuite_mailbox_exists;
 	host.duplicate_check = testsuite_duplicate_check;
+	host.setting = testsuite_setting;
 	env.host = &host;
+	env.info = &info;
 	ts.env = &env;
 	ts.envelope = &envelope;
 	testsuite_set_message(&ts, default_message, sizeof(default_message) - 1);

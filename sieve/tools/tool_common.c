@@ -45,6 +45,16 @@ tool_opts_free(struct tool_opts *o)
 		free(o->set[i]);
 	free(o->ext);
 	free(o->set);
+	if (o->cfg)
+		cfg_free(o->cfg);
+}
+
+const char *
+tool_setting(void *ctx, const char *key)
+{
+	const struct tool_opts *o = ctx;
+
+	return o->cfg ? cfg_get_proto(o->cfg, "lda", key) : NULL;
 }
 
 /*
@@ -53,7 +63,7 @@ tool_opts_free(struct tool_opts *o)
  * instance. Exits with EX_CONFIG on a bad file.
  */
 static void
-apply_config(struct sieve_instance *inst, const struct tool_opts *o)
+apply_config(struct sieve_instance *inst, struct tool_opts *o)
 {
 	struct cfg *cfg;
 	char err[512];
@@ -75,11 +85,11 @@ apply_config(struct sieve_instance *inst, const struct tool_opts *o)
 		fprintf(stderr, "%s: %s\n", o->config, err);
 		exit(TAMIS_EX_CONFIG);
 	}
-	cfg_free(cfg);
+	o->cfg = cfg;
 }
 
 struct sieve_instance *
-tool_instance(const struct tool_opts *o)
+tool_instance(struct tool_opts *o)
 {
 	struct sieve_instance *inst;
 	const char *fail = getenv("TAMIS_ALLOC_FAIL_AFTER");

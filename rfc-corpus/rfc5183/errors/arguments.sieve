@@ -1,0 +1,9 @@
+require "environment";
+
+# the name is a string, not a list; and keys are required
+if environment ["host", "domain"] "x" {
+	discard;
+}
+if environment "host" {
+	discard;
+}

@@ -1,0 +1,3 @@
+require ["environment", "variables", "fileinto"];
+
+fileinto "${env.location}";

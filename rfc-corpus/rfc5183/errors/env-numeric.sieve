@@ -1,0 +1,3 @@
+require ["vnd.dovecot.environment", "variables", "fileinto"];
+
+fileinto "${env.1}";

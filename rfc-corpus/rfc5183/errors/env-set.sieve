@@ -1,0 +1,3 @@
+require ["vnd.dovecot.environment", "variables"];
+
+set "env.host" "x";

@@ -1,0 +1,3 @@
+if environment "location" "MDA" {
+	discard;
+}

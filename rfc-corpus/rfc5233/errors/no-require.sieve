@@ -1,0 +1,5 @@
+require "envelope";
+
+if envelope :detail "to" "foo" {
+	discard;
+}

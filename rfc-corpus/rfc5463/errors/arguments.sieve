@@ -1,0 +1,7 @@
+require "ihave";
+
+if ihave :is "fileinto" {
+	keep;
+}
+error;
+error 42;
