@@ -476,6 +476,14 @@ parse_part(struct walk *w, struct sieve_mime_part *parent, const char *d,
 	p->header = sieve_message_parse(a, d, len);
 	p->has_body = sieve_message_has_body(p->header);
 	p->body = sieve_message_body(p->header, &p->body_len);
+	if (!p->has_body && parent && strcmp(parent->type, "multipart") == 0 &&
+	    len > 0 && d[len - 1] == '\n') {
+		/* "--b CRLF header CRLF CRLF --b": the empty line's CRLF is
+		 * the one the next delimiter takes; the body is empty */
+		p->has_body = true;
+		p->body = d + len;
+		p->body_len = 0;
+	}
 	hl = (size_t)(p->body - d);
 	if (p->has_body && hl > 0) {
 		/* drop the empty line, keep the last field's line break */
@@ -520,7 +528,7 @@ parse_part(struct walk *w, struct sieve_mime_part *parent, const char *d,
 	if (strcmp(p->type, "multipart") == 0) {
 		const char *b = sieve_mime_param(p, "boundary");
 
-		if (b && *b && identity_cte(p->cte))
+		if (b && *b)	/* any CTE: readers ignore a wrong one */
 			split_multipart(w, p, b);
 	} else if (strcmp(p->type, "message") == 0 &&
 		   (strcmp(p->subtype, "rfc822") == 0 ||
