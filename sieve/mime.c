@@ -13,11 +13,14 @@
  *
  * Leniency, the way mail readers are: a delimiter line may carry trailing
  * white space; a multipart without its close delimiter ends at the end of
- * its enclosing part; one without any delimiter is all prologue; base64
- * skips bytes outside its alphabet; quoted-printable keeps a '=' that
- * does not start an escape. A boundary that is a prefix of another is not
- * confused with it: the delimiter line must end right after the boundary
- * (and "--", and white space).
+ * its enclosing part; one without any delimiter is all prologue, and one
+ * with a (forbidden) transfer encoding is split all the same; a body
+ * part whose header is followed only by the line break the next
+ * delimiter takes ("--b\n" "X: y\n" "\n" "--b") has an empty body,
+ * not none; base64 skips bytes outside its alphabet; quoted-printable
+ * keeps a '=' that does not start an escape. A boundary that is a prefix
+ * of another is not confused with it: the delimiter line must end right
+ * after the boundary (and "--", and white space).
  *
  * Bounds for untrusted messages: nesting depth and part count (the rest is
  * left unsplit, root->truncated set), decoded size per part, HTML input
@@ -62,7 +65,7 @@ lower_dup(struct arena *a, const char *s, size_t n)
 	return r;
 }
 
-/* ---- RFC 822 lexical pieces of Content-Type ----------------------------- */
+/* ---- RFC 822 lexical pieces of Content-Type ---------------------------- */
 
 struct lex {
 	const char *p, *end;
@@ -136,7 +139,7 @@ lex_quoted(struct lex *l, struct arena *a)
 	return r;
 }
 
-/* ---- parameters, RFC 2231 ------------------------------------------------ */
+/* ---- parameters, RFC 2231 ---------------------------------------------- */
 
 struct raw_param {
 	const char *base;	/* name without the '*' sections */
@@ -336,7 +339,7 @@ parse_content_type(struct arena *a, struct sieve_mime_part *p, const char *v,
 	return true;
 }
 
-/* ---- the part tree ---------------------------------------------------------- */
+/* ---- the part tree ----------------------------------------------------- */
 
 static bool
 identity_cte(const char *cte)
@@ -613,7 +616,7 @@ sieve_mime_type_match(const struct sieve_mime_part *p, const char *want,
 		strncasecmp(p->subtype, slash + 1, wlen - tl - 1) == 0;
 }
 
-/* ---- decoding ------------------------------------------------------------- */
+/* ---- decoding ---------------------------------------------------------- */
 
 static bool
 full(const struct buf *b, size_t from, size_t max)
@@ -775,7 +778,7 @@ sieve_mime_decode(struct arena *a, const struct sieve_mime_part *p,
 	return r;
 }
 
-/* ---- HTML to text ---------------------------------------------------------- */
+/* ---- HTML to text ------------------------------------------------------ */
 
 struct h2t {
 	struct buf out;

@@ -88,7 +88,7 @@ span_is(const char *p, size_t n, const char *want)
 	return n == strlen(want) && memcmp(p, want, n) == 0;
 }
 
-/* ---- tree --------------------------------------------------------------- */
+/* ---- tree -------------------------------------------------------------- */
 
 static const char nested[] =
 	"From: a@example.com\r\n"
@@ -198,7 +198,7 @@ START_TEST(test_rfc2231)
 }
 END_TEST
 
-/* ---- broken structure ------------------------------------------------------ */
+/* ---- broken structure -------------------------------------------------- */
 
 START_TEST(test_broken_boundaries)
 {
@@ -316,7 +316,7 @@ START_TEST(test_huge_line)
 }
 END_TEST
 
-/* ---- decoders ---------------------------------------------------------------- */
+/* ---- decoders ---------------------------------------------------------- */
 
 static char *
 b64(const char *in, size_t max, bool *cut)
@@ -400,7 +400,8 @@ START_TEST(test_charsets)
 		  "Content-Transfer-Encoding: base64\n\nQQAAAEIA");
 	ck_assert_str_eq(decoded(r, 0, &cut), "A\xef\xbf\xbd" "B");
 	/* a limit never splits a character */
-	r = parse("Content-Type: text/plain; charset=utf-8\n\n\xe2\x82\xac\xe2\x82\xac");
+	r = parse("Content-Type: text/plain; charset=utf-8\n\n"
+		  "\xe2\x82\xac\xe2\x82\xac");
 	d = decoded(r, 4, &cut);
 	ck_assert(cut);
 	ck_assert_str_eq(d, "\xe2\x82\xac");
@@ -410,7 +411,7 @@ START_TEST(test_charsets)
 }
 END_TEST
 
-/* ---- HTML ---------------------------------------------------------------------- */
+/* ---- HTML -------------------------------------------------------------- */
 
 static const char *
 h2t(const char *html)
@@ -480,7 +481,7 @@ START_TEST(test_html_nasty)
 }
 END_TEST
 
-/* ---- random mutations ------------------------------------------------------------ */
+/* ---- random mutations -------------------------------------------------- */
 
 static uint32_t rnd_state = 12345;
 
