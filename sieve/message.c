@@ -51,6 +51,7 @@ struct sieve_message {
 	const char *data;
 	size_t len;
 	size_t body;		/* offset of the body */
+	bool has_body;		/* the header ended before the data did */
 	struct sieve_header *fields;
 	size_t nfields;
 	struct name_entry *names;
@@ -174,12 +175,14 @@ unfold(struct arena *a, const char *s, size_t n, size_t *outlen)
  * *n) and finds where the body starts.
  */
 static struct field_span *
-split_header(const char *d, size_t len, size_t *n, size_t *body)
+split_header(const char *d, size_t len, size_t *n, size_t *body,
+	     bool *has_body)
 {
 	struct field_span *sp = NULL;
 	size_t cap = 0, cnt = 0, pos = 0, next;
 
 	*body = len;
+	*has_body = true;
 	if (len >= 5 && memcmp(d, "From ", 5) == 0) {
 		line_end(d, len, 0, &next);
 		pos = next;
@@ -215,6 +218,8 @@ split_header(const char *d, size_t len, size_t *n, size_t *body)
 		cnt++;
 		pos = next;
 	}
+	if (pos >= len && *body == len)
+		*has_body = false;	/* ran out of data inside the header */
 	*n = cnt;
 	return sp;
 }
@@ -316,7 +321,7 @@ sieve_message_parse(struct arena *a, const char *data, size_t len)
 	m->a = a;
 	m->data = data;
 	m->len = len;
-	sp = split_header(data, len, &n, &m->body);
+	sp = split_header(data, len, &n, &m->body, &m->has_body);
 	build_index(m, sp, n);
 	free(sp);
 	return m;
@@ -406,4 +411,10 @@ sieve_message_body(const struct sieve_message *m, size_t *len)
 {
 	*len = m->len - m->body;
 	return m->data + m->body;
+}
+
+bool
+sieve_message_has_body(const struct sieve_message *m)
+{
+	return m->has_body;
 }

@@ -54,6 +54,10 @@ size_t sieve_message_size(const struct sieve_message *m);
 const char *sieve_message_data(const struct sieve_message *m, size_t *len);
 /* Body: everything after the empty line ending the header. */
 const char *sieve_message_body(const struct sieve_message *m, size_t *len);
+/* Added: false when the message is all header, not followed by an empty
+ * line (RFC 5173 section 5: such a message has no body at all, which is
+ * not the same as an empty body). */
+bool sieve_message_has_body(const struct sieve_message *m);
 
 /*
  * RFC 2047: decodes the encoded words of a header value into UTF-8 (B and Q
@@ -78,5 +82,17 @@ size_t sieve_rfc2047_word_len(const char *s, size_t len);
  * Optional; for leak checkers and long-lived threads that are done.
  */
 void sieve_rfc2047_cache_free(void);
+
+struct buf;
+/*
+ * Added for MIME bodies: converts text in charset cs to UTF-8 appended to
+ * out, with the rules above (aliases, U+FFFD for bytes that do not
+ * convert and for U+0000). Returns 0, appending nothing, when the charset
+ * is unknown.
+ */
+int sieve_charset_to_utf8(struct buf *out, const char *cs, const char *s,
+			  size_t n);
+/* Appends s as UTF-8, each invalid byte and U+0000 as U+FFFD. */
+void sieve_utf8_sanitize(struct buf *out, const char *s, size_t n);
 
 #endif

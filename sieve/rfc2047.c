@@ -551,3 +551,33 @@ sieve_rfc2047_decode(struct arena *a, const char *s, size_t len,
 	buf_free(&run.raw);
 	return res;
 }
+
+/*
+ * Added for MIME bodies (mime.c): converts a whole text in charset cs to
+ * UTF-8, appending to out, with the same rules as encoded words (aliases,
+ * U+FFFD for bytes that do not convert and for U+0000). Returns 0 and
+ * appends nothing when the charset is unknown.
+ */
+int
+sieve_charset_to_utf8(struct buf *out, const char *cs, const char *s,
+		      size_t n)
+{
+	char name[CHARSET_MAX];
+	enum conv_kind kind;
+	iconv_t cd = (iconv_t)-1;
+
+	if (!charset_name(cs, strlen(cs), name) || !conv_get(name, &kind, &cd))
+		return 0;
+	if (kind == CONV_UTF8)
+		put_utf8(out, s, n);
+	else
+		put_iconv(out, cd, s, n);
+	return 1;
+}
+
+/* Added: appends s as UTF-8, U+FFFD for invalid bytes and U+0000. */
+void
+sieve_utf8_sanitize(struct buf *out, const char *s, size_t n)
+{
+	put_utf8(out, s, n);
+}

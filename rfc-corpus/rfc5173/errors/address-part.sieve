@@ -1,0 +1,2 @@
+require "body";
+if body :localpart :raw "x" { keep; }

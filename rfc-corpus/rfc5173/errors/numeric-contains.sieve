@@ -1,0 +1,2 @@
+require ["body", "comparator-i;ascii-numeric"];
+if body :comparator "i;ascii-numeric" :contains "1" { keep; }
