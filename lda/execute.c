@@ -28,6 +28,7 @@
 #include "lda.h"
 #include "log.h"
 #include "message.h"
+#include "sieve_redirect.h"
 #include "sieve_vacation.h"
 #include "tamis.h"
 
@@ -200,36 +201,26 @@ fallback_keep(struct lda *l, struct plan *done)
 
 /* ---- redirect ------------------------------------------------------------ */
 
+/* MAIL FROM of a redirect: the engine's rules (sieve_redirect.h), then
+ * SRS when configured. */
 static const char *
 redirect_sender(struct lda *l)
 {
 	const char *how = cfg_get_proto(l->cfg, "lda",
 					"sieve_redirect_envelope_from");
-	const char *from = l->env.from;
+	const char *pm = cfg_get(l->cfg, "postmaster_address");
+	const char *from;
 	char *srs;
+	bool invalid;
 
-	if (from == NULL || *from == '\0')
-		return "";	/* a bounce stays a bounce */
-	if (how == NULL || strcmp(how, "sender") == 0) {
-		/* as is */
-	} else if (strcmp(how, "recipient") == 0) {
-		from = l->env.to;
-	} else if (strcmp(how, "orig_recipient") == 0) {
-		from = l->env.orig_to;
-	} else if (strcmp(how, "user_email") == 0) {
-		from = user_address(l);
-	} else if (strcmp(how, "postmaster") == 0) {
-		const char *pm = cfg_get(l->cfg, "postmaster_address");
-
-		from = pm && *pm ? pm : from;
-	} else if (how[0] == '<') {
-		size_t n = strcspn(how + 1, ">");
-
-		from = arena_strndup(l->arena, how + 1, n);
-	} else {
+	from = sieve_redirect_sender(l->arena, how, &l->env,
+				     user_address(l), pm && *pm ? pm : NULL,
+				     &invalid);
+	if (invalid)
 		log_warn("sieve_redirect_envelope_from: unknown value %s",
 			 how);
-	}
+	if (*from == '\0')
+		return "";	/* a bounce stays a bounce */
 	srs = lda_srs_forward(l, from);
 	return srs ? srs : from;
 }
@@ -252,24 +243,6 @@ body_for_resend(struct lda *l, size_t *len)
 	return p;
 }
 
-static bool
-redirect_loop(struct lda *l, const char *me)
-{
-	const char *const *vals;
-	size_t n = sieve_message_header(l->msg, "x-sieve-redirected-from",
-					&vals), i;
-
-	for (i = 0; i < n; i++) {
-		const char *v = vals[i];
-
-		while (*v == ' ' || *v == '\t')
-			v++;
-		if (strncasecmp(v, me, strlen(me)) == 0)
-			return true;
-	}
-	return false;
-}
-
 static int
 do_redirect(struct lda *l, const struct sieve_action *a, struct plan *done)
 {
@@ -279,7 +252,8 @@ do_redirect(struct lda *l, const struct sieve_action *a, struct plan *done)
 	char *prefix, err[512];
 	size_t blen;
 
-	if (redirect_loop(l, me)) {
+	if (sieve_redirect_loop(l->msg, sieve_path_address(l->arena, l->env.to),
+				me)) {
 		log_info("msgid=%s: redirect to <%s> skipped: the message "
 			 "was already redirected by %s (loop)", l->msgid,
 			 a->target, me);

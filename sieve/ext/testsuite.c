@@ -36,7 +36,11 @@
 
 #include "arena.h"
 #include "message.h"
+#include "sieve_redirect.h"
 #include "testsuite.h"
+
+/* postmaster_address of the testsuite's world */
+#define TS_POSTMASTER "postmaster@example.com"
 
 enum ts_op {
 	TS_TEST, TS_TEST_FINISH, TS_FAIL, TS_SET, TS_COMPILE, TS_RUN,
@@ -336,6 +340,54 @@ op_run(struct sieve_interp *ip)
 	return 0;
 }
 
+static const char *
+setting_get(struct testsuite *ts, const char *key)
+{
+	struct ts_setting *s;
+
+	for (s = ts->settings; s; s = s->next)
+		if (strcmp(s->key, key) == 0)
+			return s->value;
+	return NULL;
+}
+
+/*
+ * The copy a redirect sends, as deliver sends it (sieve_redirect.h): the
+ * MAIL FROM chosen by sieve_redirect_envelope_from, an
+ * X-Sieve-Redirected-From field naming the user (sieve_user_email, else
+ * the final recipient). False when the message already carries that
+ * field: the redirect would loop and nothing is sent.
+ */
+static bool
+redirect_message(struct testsuite *ts, const struct sieve_action *a,
+		 const char *data, size_t len, struct ts_message *m)
+{
+	const char *user = setting_get(ts, "sieve_user_email");
+	const char *rcpt = sieve_path_address(ts->arena, ts->envelope->to);
+	const char *me;
+	bool invalid;
+
+	if (user != NULL && *user == '\0')
+		user = NULL;
+	if (user != NULL)
+		user = sieve_path_address(ts->arena, user);
+	me = user ? user : rcpt;
+	if (sieve_redirect_loop(ts->env->msg, rcpt, user)) {
+		if (ts->verbose)
+			printf("##   redirect to <%s> skipped: mail loop\n",
+			       a->target);
+		return false;
+	}
+	m->env_from = sieve_redirect_sender(ts->arena,
+		setting_get(ts, "sieve_redirect_envelope_from"), ts->envelope,
+		user, TS_POSTMASTER, &invalid);
+	m->env_to = a->target;
+	m->data = arena_printf(ts->arena, "X-Sieve-Redirected-From: %s\r\n"
+			       "%.*s", me ? me : "", (int)len, data);
+	m->len = strlen(m->data);
+	return true;
+}
+
 /* Carries out the final actions of a result into the store/outbox. */
 static bool
 execute_result(struct sieve_interp *ip, struct sieve_result *res)
@@ -406,25 +458,22 @@ execute_result(struct sieve_interp *ip, struct sieve_result *res)
 				ts->capsent = cap;
 			}
 			if (a->type == SIEVE_ACT_REDIRECT) {
-				m.env_from = ts->envelope->from;
-				m.env_to = a->target;
-				m.data = arena_printf(ts->arena,
-					"X-Sieve-Redirected-From: %s\r\n%.*s",
-					ts->envelope->to ? ts->envelope->to :
-					"", (int)len, data);
-				m.len = strlen(m.data);
+				if (!redirect_message(ts, a, data, len, &m))
+					break;
 			} else {
+				/* no rejection goes to the null sender */
+				if (sieve_path_is_null(ts->envelope->from))
+					break;
 				m.env_from = "";
-				m.env_to = ts->envelope->from;
+				m.env_to = sieve_path_address(ts->arena,
+							ts->envelope->from);
 				m.data = arena_printf(ts->arena,
-					"From: Postmaster <postmaster@"
-					"example.com>\r\nTo: <%s>\r\n"
+					"From: Postmaster <" TS_POSTMASTER
+					">\r\nTo: <%s>\r\n"
 					"Subject: Automatically rejected mail"
 					"\r\nAuto-Submitted: auto-replied "
 					"(rejected)\r\n\r\n%s\r\n",
-					ts->envelope->from ?
-					ts->envelope->from : "",
-					a->target);
+					m.env_to, a->target);
 				m.len = strlen(m.data);
 			}
 			ts->sent[ts->nsent++] = m;
