@@ -388,13 +388,20 @@ redirect_message(struct testsuite *ts, const struct sieve_action *a,
 	return true;
 }
 
-/* Carries out the final actions of a result into the store/outbox. */
+/*
+ * Carries out the actions of a result not carried out yet into the
+ * store/outbox, the implicit keep too when asked (the last round), and
+ * marks them executed: a later round (test_script_run :append_result,
+ * the next script of test_multiscript) adds to them without doing them
+ * twice.
+ */
 static bool
-execute_result(struct sieve_interp *ip, struct sieve_result *res)
+execute_result(struct sieve_interp *ip, struct sieve_result *res,
+	       bool implicit_keep)
 {
 	struct testsuite *ts = ts_of(ip);
 	const struct sieve_action *const *acts;
-	size_t n = sieve_result_final(res, &acts), i;
+	size_t n = sieve_result_pending(res, implicit_keep, &acts), i;
 	const char *data;
 	size_t len;
 	bool ok = true;
@@ -492,6 +499,7 @@ execute_result(struct sieve_interp *ip, struct sieve_result *res)
 	}
 	if (ok)
 		testsuite_duplicate_commit(ts, res);
+	(void)sieve_result_mark_executed(res);
 	return ok;
 }
 
@@ -502,7 +510,7 @@ op_result_execute(struct sieve_interp *ip)
 
 	TRY(skip_opts(ip));
 
-	ip->reg = execute_result(ip, ts->result);
+	ip->reg = execute_result(ip, ts->result, true);
 	return 0;
 }
 
@@ -519,6 +527,10 @@ op_multiscript(struct sieve_interp *ip)
 	TRY(sieve_read_strlist(ip, &paths, &n));
 	testsuite_errors_reset(ts);
 	res = testsuite_result_new(ts);
+	/* as deliver runs sieve_before, the user's script and sieve_after:
+	 * each script's actions are carried out after it; the sequence goes
+	 * on while the keep is in effect (sieve_result_seal); the implicit
+	 * keep is carried out once, at the end */
 	for (i = 0; i < n && ok; i++) {
 		struct sieve_binary *bin = compile_path(ts, paths[i].p);
 		int status;
@@ -529,13 +541,17 @@ op_multiscript(struct sieve_interp *ip)
 		}
 		status = run_binary(ts, bin, res);
 		sieve_binary_free(bin);
-		if (status != SIEVE_EXEC_OK)
+		if (status != SIEVE_EXEC_OK) {
 			ok = false;
-		/* a script that cancelled the implicit keep ends the
-		 * sequence only through stop; continue otherwise */
+			break;
+		}
+		if (!execute_result(ip, res, false))
+			ok = false;
+		else if (!sieve_result_implicit_keep(res))
+			break;
 	}
 	if (ok)
-		ok = execute_result(ip, res);
+		ok = execute_result(ip, res, true);
 	ts->result = res;
 	ip->result = res;
 	ip->reg = ok;
