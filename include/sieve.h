@@ -177,6 +177,19 @@ struct sieve_vacation {
 	bool mime;			/* :mime */
 };
 
+/* Payload of the notify action (RFC 5435 enotify, RFC 5436 mailto). The
+ * host composes and sends the notification. */
+struct sieve_notify {
+	const char *method;		/* the method URI as given */
+	const char **to;		/* mailto recipients, NULL-terminated */
+	size_t nto;
+	const char *subject;		/* mailto ?subject=, or NULL */
+	const char *from;		/* :from, or NULL */
+	const char *message;		/* :message, or NULL */
+	const char *const *options;	/* :options, NULL-terminated, or NULL */
+	int importance;			/* 1 high, 2 normal, 3 low */
+};
+
 /* A duplicate-tracking entry (RFC 7352) the host stores once the message
  * is delivered: id is a digest of the handle and the unique id. */
 struct sieve_duplicate_mark {

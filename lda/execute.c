@@ -5,7 +5,7 @@
  *   1. stores: keep and every fileinto, in one Maildir operation that puts
  *      the message everywhere or nowhere (nothing stored -> exit 75, the
  *      MTA retries, nothing was sent yet);
- *   2. outgoing mail: redirect, reject, vacation. A redirect or rejection
+ *   2. outgoing mail: redirect, reject, vacation, notify. A redirect or rejection
  *      that cannot be sent falls back to keeping the message in INBOX, so
  *      that it is never lost;
  *   3. tracking entries (duplicate, vacation replies, redirects) are
@@ -442,6 +442,55 @@ do_vacation(struct lda *l, const struct sieve_action *a)
 	return 0;
 }
 
+/* ---- notify ------------------------------------------------------------- */
+
+/* RFC 5435/5436: a short notice to the mailto recipients, from the null
+ * sender, marked auto-notified; no notice about automatic mail. A
+ * failure is logged, the delivery goes on. */
+static int
+do_notify(struct lda *l, const struct sieve_action *a)
+{
+	const struct sieve_notify *n = a->ext_data;
+	const char *const *vals;
+	const char *subject, *pm = cfg_get(l->cfg, "postmaster_address");
+	struct buf m = BUF_INIT;
+	char err[512];
+
+	if (n == NULL || n->nto == 0)
+		return 0;
+	if (sieve_message_header(l->msg, "auto-submitted", &vals) > 0 &&
+	    strncasecmp(vals[0], "no", 2) != 0) {
+		lda_summary(l, "notify to <%s> skipped: automatic message",
+			    n->to[0]);
+		return 0;
+	}
+	if (pm == NULL || *pm == '\0')
+		pm = arena_printf(l->arena, "MAILER-DAEMON@%s", hostname(l));
+	subject = n->subject ? n->subject : n->message;
+	if (subject == NULL)
+		subject = sieve_message_header(l->msg, "subject", &vals) > 0 ?
+			  vals[0] : "new mail";
+	buf_printf(&m, "Message-ID: <%ld.%d.notify@%s>\n", (long)time(NULL),
+		   (int)getpid(), hostname(l));
+	buf_printf(&m, "Date: %s\n", rfc2822_date(l));
+	buf_printf(&m, "From: %s\n", n->from ? n->from : pm);
+	buf_printf(&m, "Subject: %s\n", subject);
+	buf_printf(&m, "Auto-Submitted: auto-notified; owner-email=\"%s\"\n",
+		   user_address(l));
+	buf_puts(&m, "Precedence: bulk\nMIME-Version: 1.0\n"
+		 "Content-Type: text/plain; charset=utf-8\n"
+		 "Content-Transfer-Encoding: 8bit\n\n");
+	buf_printf(&m, "%s\n", n->message ? n->message : subject);
+	if (lda_sendmail(l, "", n->to, n->nto, NULL, 0, m.data, m.len, err,
+			 sizeof(err)) < 0)
+		log_err("msgid=%s: sending the notification failed: %s",
+			l->msgid, err);
+	else
+		lda_summary(l, "sent notification to <%s>", n->to[0]);
+	buf_free(&m);
+	return 0;
+}
+
 /* ---- the transaction ------------------------------------------------------ */
 
 static void
@@ -533,6 +582,8 @@ lda_execute(struct lda *l)
 		case SIEVE_ACT_EXT:
 			if (strcmp(a->name, "vacation") == 0)
 				r = do_vacation(l, a);
+			else if (strcmp(a->name, "notify") == 0)
+				r = do_notify(l, a);
 			break;
 		default:
 			break;

@@ -388,6 +388,54 @@ redirect_message(struct testsuite *ts, const struct sieve_action *a,
 	return true;
 }
 
+static void
+outbox_add(struct testsuite *ts, const struct ts_message *m)
+{
+	if (ts->nsent == ts->capsent) {
+		size_t cap = ts->capsent ? ts->capsent * 2 : 4;
+		struct ts_message *nm = arena_alloc(ts->arena,
+						    cap * sizeof(*nm));
+
+		if (ts->nsent)
+			memcpy(nm, ts->sent, ts->nsent * sizeof(*nm));
+		ts->sent = nm;
+		ts->capsent = cap;
+	}
+	ts->sent[ts->nsent++] = *m;
+}
+
+/* A notify action (RFC 5436): one short message per mailto recipient,
+ * from the null sender, marked auto-notified. */
+static void
+notify_messages(struct testsuite *ts, const struct sieve_action *a)
+{
+	const struct sieve_notify *n = a->ext_data;
+	const char *const *subj;
+	const char *subject;
+	size_t i;
+
+	if (n == NULL)
+		return;
+	subject = n->subject;
+	if (subject == NULL && n->message != NULL)
+		subject = n->message;
+	if (subject == NULL)
+		subject = sieve_message_header(ts->env->msg, "subject",
+					       &subj) ? subj[0] : "";
+	for (i = 0; i < n->nto; i++) {
+		struct ts_message m = { NULL, 0, "", n->to[i], NULL };
+
+		m.data = arena_printf(ts->arena, "From: %s\r\nTo: <%s>\r\n"
+				      "Subject: %s\r\nAuto-Submitted: "
+				      "auto-notified\r\n\r\n%s\r\n",
+				      n->from ? n->from : TS_POSTMASTER,
+				      n->to[i], subject,
+				      n->message ? n->message : subject);
+		m.len = strlen(m.data);
+		outbox_add(ts, &m);
+	}
+}
+
 /*
  * Carries out the actions of a result not carried out yet into the
  * store/outbox, the implicit keep too when asked (the last round), and
@@ -486,6 +534,8 @@ execute_result(struct sieve_interp *ip, struct sieve_result *res,
 			ts->sent[ts->nsent++] = m;
 			break;
 		case SIEVE_ACT_EXT:
+			if (strcmp(a->name, "notify") == 0)
+				notify_messages(ts, a);
 			if (strcmp(a->name, "vacation") == 0 &&
 			    !testsuite_vacation(ts, a)) {
 				testsuite_error(ts, "failed to send vacation "
