@@ -154,6 +154,8 @@ struct sieve_action {
 	unsigned line;		/* its source line */
 	const void *ext_data;	/* extension payload: for "vacation", a
 				   struct sieve_vacation */
+	bool sealed;		/* from an earlier round of a sequence */
+	bool executed;		/* carried out already (mark_executed) */
 };
 
 /* Payload of the vacation action (RFC 5230, RFC 6131). The host decides
@@ -173,6 +175,19 @@ struct sieve_vacation {
 	uint64_t period;		/* seconds between replies to one
 					   sender, clamped; 0 = every time */
 	bool mime;			/* :mime */
+};
+
+/* Payload of the notify action (RFC 5435 enotify, RFC 5436 mailto). The
+ * host composes and sends the notification. */
+struct sieve_notify {
+	const char *method;		/* the method URI as given */
+	const char **to;		/* mailto recipients, NULL-terminated */
+	size_t nto;
+	const char *subject;		/* mailto ?subject=, or NULL */
+	const char *from;		/* :from, or NULL */
+	const char *message;		/* :message, or NULL */
+	const char *const *options;	/* :options, NULL-terminated, or NULL */
+	int importance;			/* 1 high, 2 normal, 3 low */
 };
 
 /* A duplicate-tracking entry (RFC 7352) the host stores once the message
@@ -203,13 +218,31 @@ size_t sieve_result_actions(const struct sieve_result *r,
 			    const struct sieve_action *const **actions);
 /* True while no action cancelled the implicit keep (RFC 5228 2.10.2). */
 bool sieve_result_implicit_keep(const struct sieve_result *r);
-/* True when the last script run ended with "stop" (multiscript: the
- * sequence ends there). */
+/* True when the last script run ended with "stop" (it ends that script
+ * only, not a sequence: see sieve_result_seal). */
 bool sieve_result_stopped(const struct sieve_result *r);
 /* The actions to perform, implicit keep included as a "keep" action,
  * duplicates merged; used by hosts to execute and by sieve-test to print. */
 size_t sieve_result_final(struct sieve_result *r,
 			  const struct sieve_action *const **actions);
+/*
+ * Rounds of a sequence of scripts (Pigeonhole's multiscript rules). After
+ * each script the host calls sieve_result_seal(): the actions so far count
+ * as done for the conflict rules of later scripts (a reject may follow an
+ * earlier fileinto, a second reject after an earlier one is dropped), and
+ * the answer says whether the sequence goes on: true while the keep is in
+ * effect (implicit keep not cancelled, or an explicit keep in the script
+ * just run). "stop" ends only its own script. A host that carries the
+ * actions out after each round (the testsuite) calls
+ * sieve_result_mark_executed() instead: sieve_result_final() then leaves
+ * those actions out, and the implicit keep too once INBOX got the message.
+ */
+bool sieve_result_seal(struct sieve_result *r);
+bool sieve_result_mark_executed(struct sieve_result *r);
+/* Same as sieve_result_final, with or without the implicit keep: the
+ * actions of a round that is not the last (sieve_result_mark_executed). */
+size_t sieve_result_pending(struct sieve_result *r, bool implicit_keep,
+			    const struct sieve_action *const **actions);
 /* Prints one action per line in the canonical text of sieve-test(1). */
 void sieve_result_print(struct sieve_result *r, FILE *out);
 void sieve_action_print(const struct sieve_action *a, FILE *out);

@@ -5,7 +5,7 @@
  *   1. stores: keep and every fileinto, in one Maildir operation that puts
  *      the message everywhere or nowhere (nothing stored -> exit 75, the
  *      MTA retries, nothing was sent yet);
- *   2. outgoing mail: redirect, reject, vacation. A redirect or rejection
+ *   2. outgoing mail: redirect, reject, vacation, notify. A redirect or rejection
  *      that cannot be sent falls back to keeping the message in INBOX, so
  *      that it is never lost;
  *   3. tracking entries (duplicate, vacation replies, redirects) are
@@ -28,6 +28,7 @@
 #include "lda.h"
 #include "log.h"
 #include "message.h"
+#include "sieve_redirect.h"
 #include "sieve_vacation.h"
 #include "tamis.h"
 
@@ -212,36 +213,26 @@ fallback_keep(struct lda *l, struct plan *done)
 
 /* ---- redirect ------------------------------------------------------------ */
 
+/* MAIL FROM of a redirect: the engine's rules (sieve_redirect.h), then
+ * SRS when configured. */
 static const char *
 redirect_sender(struct lda *l)
 {
 	const char *how = cfg_get_proto(l->cfg, "lda",
 					"sieve_redirect_envelope_from");
-	const char *from = l->env.from;
+	const char *pm = cfg_get(l->cfg, "postmaster_address");
+	const char *from;
 	char *srs;
+	bool invalid;
 
-	if (from == NULL || *from == '\0')
-		return "";	/* a bounce stays a bounce */
-	if (how == NULL || strcmp(how, "sender") == 0) {
-		/* as is */
-	} else if (strcmp(how, "recipient") == 0) {
-		from = l->env.to;
-	} else if (strcmp(how, "orig_recipient") == 0) {
-		from = l->env.orig_to;
-	} else if (strcmp(how, "user_email") == 0) {
-		from = user_address(l);
-	} else if (strcmp(how, "postmaster") == 0) {
-		const char *pm = cfg_get(l->cfg, "postmaster_address");
-
-		from = pm && *pm ? pm : from;
-	} else if (how[0] == '<') {
-		size_t n = strcspn(how + 1, ">");
-
-		from = arena_strndup(l->arena, how + 1, n);
-	} else {
+	from = sieve_redirect_sender(l->arena, how, &l->env,
+				     user_address(l), pm && *pm ? pm : NULL,
+				     &invalid);
+	if (invalid)
 		log_warn("sieve_redirect_envelope_from: unknown value %s",
 			 how);
-	}
+	if (*from == '\0')
+		return "";	/* a bounce stays a bounce */
 	srs = lda_srs_forward(l, from);
 	return srs ? srs : from;
 }
@@ -264,24 +255,6 @@ body_for_resend(struct lda *l, size_t *len)
 	return p;
 }
 
-static bool
-redirect_loop(struct lda *l, const char *me)
-{
-	const char *const *vals;
-	size_t n = sieve_message_header(l->msg, "x-sieve-redirected-from",
-					&vals), i;
-
-	for (i = 0; i < n; i++) {
-		const char *v = vals[i];
-
-		while (*v == ' ' || *v == '\t')
-			v++;
-		if (strncasecmp(v, me, strlen(me)) == 0)
-			return true;
-	}
-	return false;
-}
-
 static int
 do_redirect(struct lda *l, const struct sieve_action *a, struct plan *done)
 {
@@ -291,7 +264,8 @@ do_redirect(struct lda *l, const struct sieve_action *a, struct plan *done)
 	char *prefix, err[512];
 	size_t blen;
 
-	if (redirect_loop(l, me)) {
+	if (sieve_redirect_loop(l->msg, sieve_path_address(l->arena, l->env.to),
+				me)) {
 		log_info("msgid=%s: redirect to <%s> skipped: the message "
 			 "was already redirected by %s (loop)", l->msgid,
 			 a->target, me);
@@ -480,6 +454,55 @@ do_vacation(struct lda *l, const struct sieve_action *a)
 	return 0;
 }
 
+/* ---- notify ------------------------------------------------------------- */
+
+/* RFC 5435/5436: a short notice to the mailto recipients, from the null
+ * sender, marked auto-notified; no notice about automatic mail. A
+ * failure is logged, the delivery goes on. */
+static int
+do_notify(struct lda *l, const struct sieve_action *a)
+{
+	const struct sieve_notify *n = a->ext_data;
+	const char *const *vals;
+	const char *subject, *pm = cfg_get(l->cfg, "postmaster_address");
+	struct buf m = BUF_INIT;
+	char err[512];
+
+	if (n == NULL || n->nto == 0)
+		return 0;
+	if (sieve_message_header(l->msg, "auto-submitted", &vals) > 0 &&
+	    strncasecmp(vals[0], "no", 2) != 0) {
+		lda_summary(l, "notify to <%s> skipped: automatic message",
+			    n->to[0]);
+		return 0;
+	}
+	if (pm == NULL || *pm == '\0')
+		pm = arena_printf(l->arena, "MAILER-DAEMON@%s", hostname(l));
+	subject = n->subject ? n->subject : n->message;
+	if (subject == NULL)
+		subject = sieve_message_header(l->msg, "subject", &vals) > 0 ?
+			  vals[0] : "new mail";
+	buf_printf(&m, "Message-ID: <%ld.%d.notify@%s>\n", (long)time(NULL),
+		   (int)getpid(), hostname(l));
+	buf_printf(&m, "Date: %s\n", rfc2822_date(l));
+	buf_printf(&m, "From: %s\n", n->from ? n->from : pm);
+	buf_printf(&m, "Subject: %s\n", subject);
+	buf_printf(&m, "Auto-Submitted: auto-notified; owner-email=\"%s\"\n",
+		   user_address(l));
+	buf_puts(&m, "Precedence: bulk\nMIME-Version: 1.0\n"
+		 "Content-Type: text/plain; charset=utf-8\n"
+		 "Content-Transfer-Encoding: 8bit\n\n");
+	buf_printf(&m, "%s\n", n->message ? n->message : subject);
+	if (lda_sendmail(l, "", n->to, n->nto, NULL, 0, m.data, m.len, err,
+			 sizeof(err)) < 0)
+		log_err("msgid=%s: sending the notification failed: %s",
+			l->msgid, err);
+	else
+		lda_summary(l, "sent notification to <%s>", n->to[0]);
+	buf_free(&m);
+	return 0;
+}
+
 /* ---- the transaction ------------------------------------------------------ */
 
 static void
@@ -571,6 +594,8 @@ lda_execute(struct lda *l)
 		case SIEVE_ACT_EXT:
 			if (strcmp(a->name, "vacation") == 0)
 				r = do_vacation(l, a);
+			else if (strcmp(a->name, "notify") == 0)
+				r = do_notify(l, a);
 			break;
 		default:
 			break;

@@ -12,8 +12,13 @@
  * LOG_MAX bytes) and the message is kept, so nothing is lost.
  *
  * Multiscript semantics (RFC 5228 does not define them; Pigeonhole's are
- * followed): the scripts share one result; "stop" ends the sequence; the
- * implicit keep is decided after the last script.
+ * followed, see sieve_result_seal): the scripts share one result; the
+ * sequence goes on only while the keep is in effect after a script (no
+ * fileinto, redirect or discard cancelled it, or the script kept the
+ * message explicitly); "stop" ends its own script, not the sequence;
+ * actions of an earlier script count as done, so a later reject does not
+ * conflict with them; the implicit keep is decided after the last
+ * script.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -451,7 +456,9 @@ lda_run_scripts(struct lda *l)
 			l->sieve_failed = true;
 			return 0;
 		}
-		if (sieve_result_stopped(l->result))
+		/* the next script runs only while the keep is in effect;
+		 * "stop" ended this script only */
+		if (!sieve_result_seal(l->result))
 			break;
 	}
 	return 0;

@@ -34,6 +34,7 @@
  */
 #include "address.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -579,6 +580,43 @@ sieve_address_list_parse(struct arena *a, const char *s, size_t len,
 }
 
 /*
+ * An obsolete source route, "@a,@b" before the ':' (RFC 5321 4.1.2
+ * A-d-l): every hop an '@' and a domain of non-empty labels. The route is
+ * dropped, but a malformed one makes the whole path invalid.
+ */
+static bool
+valid_route(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t label = 0;
+
+		if (s[i++] != '@')
+			return false;
+		for (; i < len && s[i] != ','; i++) {
+			if (s[i] == '.') {
+				if (label == 0)
+					return false;
+				label = 0;
+			} else if (isalnum((unsigned char)s[i]) ||
+				   s[i] == '-' || s[i] == '_') {
+				label++;
+			} else {
+				return false;
+			}
+		}
+		if (label == 0)
+			return false;
+		if (i < len)
+			i++;		/* ',' */
+		if (i == len && s[len - 1] == ',')
+			return false;
+	}
+	return true;
+}
+
+/*
  * Envelope paths come from the MTA (Postfix's -f and -a, RFC 5321 4.1.2):
  * no comments, no display names. Accepted: "", "<>", "<user@dom>",
  * "user@dom", "<user>" / "user" (domain NULL), a quoted local part, a
@@ -620,7 +658,7 @@ sieve_address_parse_path(struct arena *a, const char *s, size_t len,
 	if (s[b] == '@') {		/* source route */
 		const char *c = memchr(s + b, ':', e - b);
 
-		if (c == NULL)
+		if (c == NULL || !valid_route(s + b, (size_t)(c - s) - b))
 			return false;
 		b = (size_t)(c - s) + 1;
 		if (b == e)

@@ -8,6 +8,16 @@
  * refused (RFC 5429 2.1/2.2: reject and ereject exclude delivery and a
  * second reject), and the implicit keep is tracked (2.10.2).
  *
+ * Sequences of scripts (sieve_before, the user's, sieve_after; the
+ * testsuite's rounds) follow Pigeonhole: a round ends when a script is done
+ * (sieve_result_seal) or the host carried the actions out
+ * (sieve_result_mark_executed). Actions of earlier rounds count as done:
+ * a reject no longer conflicts with them, a second reject after an
+ * executed one is dropped quietly, a keep merges into an earlier
+ * fileinto "INBOX" and turns it into a keep. The sequence goes on only
+ * while the keep is in effect: the implicit keep not cancelled, or an
+ * explicit keep in the round that just ended; "stop" ends only its script.
+ *
  * imap4flags (RFC 5232): the result holds the internal flags variable, so
  * that it spans the scripts of a sequence; keep and fileinto actions (the
  * implicit keep at the end) take its current value unless :flags says
@@ -28,6 +38,9 @@ struct sieve_result {
 	struct sieve_action **acts;
 	size_t n, cap;
 	bool keep_cancelled;
+	bool round_keep;		/* explicit keep in the current round */
+	bool implicit_listed;		/* the last pending list had it */
+	bool implicit_executed;		/* carried out in an earlier round */
 	bool stopped;
 	unsigned redirects;
 	const char *script;
@@ -131,6 +144,14 @@ delivers(const struct sieve_action *a)
 	       a->type == SIEVE_ACT_REDIRECT;
 }
 
+/* Actions answering the sender, which exclude a rejection (RFC 5429 2.1:
+ * reject and vacation). */
+static bool
+sends_response(const struct sieve_action *a)
+{
+	return a->type == SIEVE_ACT_EXT && strcmp(a->name, "vacation") == 0;
+}
+
 static bool
 is_reject(enum sieve_action_type t)
 {
@@ -164,8 +185,12 @@ sieve_result_add(struct sieve_interp *ip, enum sieve_action_type type,
 		target = "";
 	for (i = 0; i < r->n; i++) {
 		a = r->acts[i];
+		if (is_reject(type) && is_reject(a->type) && a->sealed)
+			return a;	/* an earlier round rejected already */
+		if (a->sealed)
+			continue;	/* done: nothing to conflict with */
 		if (is_reject(type) && (delivers(a) || is_reject(a->type) ||
-					a->type == SIEVE_ACT_EXT)) {
+					sends_response(a))) {
 			sieve_runtime_error(ip, "%s action conflicts with the "
 					    "earlier %s action", name,
 					    a->name);
@@ -173,7 +198,8 @@ sieve_result_add(struct sieve_interp *ip, enum sieve_action_type type,
 		}
 		if (is_reject(a->type) &&
 		    (type == SIEVE_ACT_KEEP || type == SIEVE_ACT_FILEINTO ||
-		     type == SIEVE_ACT_REDIRECT || type == SIEVE_ACT_EXT)) {
+		     type == SIEVE_ACT_REDIRECT ||
+		     (type == SIEVE_ACT_EXT && strcmp(name, "vacation") == 0))) {
 			sieve_runtime_error(ip, "%s action conflicts with the "
 					    "earlier %s action", name,
 					    a->name);
@@ -194,6 +220,15 @@ sieve_result_add(struct sieve_interp *ip, enum sieve_action_type type,
 		if (inbox_dup ||
 		    (a->type == type && type != SIEVE_ACT_EXT &&
 		     same_target(a, type, target, target_len))) {
+			if (type == SIEVE_ACT_KEEP && a->type != type) {
+				/* keep takes precedence: the store into
+				 * INBOX becomes the keep (done or not) */
+				a->type = SIEVE_ACT_KEEP;
+				a->name = name;
+				a->target = "";
+			}
+			if (type == SIEVE_ACT_KEEP)
+				r->round_keep = true;
 			if (type == SIEVE_ACT_KEEP || type == SIEVE_ACT_FILEINTO)
 				a->flags = r->iflag_list;
 			if (!copy) {
@@ -237,6 +272,8 @@ sieve_result_add(struct sieve_interp *ip, enum sieve_action_type type,
 	a->script = r->script;
 	a->line = sieve_interp_line(ip);
 	r->acts[r->n++] = a;
+	if (type == SIEVE_ACT_KEEP)
+		r->round_keep = true;
 	if (!copy)
 		r->keep_cancelled = true;
 	return a;
@@ -251,8 +288,15 @@ size_t
 sieve_result_final(struct sieve_result *r,
 		   const struct sieve_action *const **actions)
 {
+	return sieve_result_pending(r, true, actions);
+}
+
+size_t
+sieve_result_pending(struct sieve_result *r, bool implicit_keep,
+		     const struct sieve_action *const **actions)
+{
 	size_t i, n = 0;
-	bool stored_inbox = false;
+	bool stored_inbox = r->implicit_executed;
 
 	r->final = arena_alloc(r->arena, (r->n + 1) * sizeof(*r->final));
 	for (i = 0; i < r->n; i++) {
@@ -263,6 +307,12 @@ sieve_result_final(struct sieve_result *r,
 
 		if (a->type == SIEVE_ACT_DISCARD)
 			continue;
+		if (a->executed) {
+			/* carried out in an earlier round: not again, and
+			 * a store into INBOX then was the keep */
+			stored_inbox = stored_inbox || inbox;
+			continue;
+		}
 		if (inbox) {
 			if (stored_inbox)
 				continue;
@@ -270,7 +320,9 @@ sieve_result_final(struct sieve_result *r,
 		}
 		r->final[n++] = a;
 	}
-	if (!r->keep_cancelled && !stored_inbox) {
+	r->implicit_listed = false;
+	if (implicit_keep && !r->keep_cancelled && !stored_inbox) {
+		r->implicit_listed = true;
 		memset(&r->implicit, 0, sizeof(r->implicit));
 		r->implicit.type = SIEVE_ACT_KEEP;
 		r->implicit.name = "keep";
@@ -280,6 +332,33 @@ sieve_result_final(struct sieve_result *r,
 	}
 	*actions = r->final;
 	return n;
+}
+
+/* Ends a round: what is in the result now belongs to an earlier round. */
+bool
+sieve_result_seal(struct sieve_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		r->acts[i]->sealed = true;
+	if (r->round_keep)
+		r->keep_cancelled = false;
+	r->round_keep = false;
+	return !r->keep_cancelled;
+}
+
+bool
+sieve_result_mark_executed(struct sieve_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		r->acts[i]->executed = true;
+	if (r->implicit_listed)
+		r->implicit_executed = true;
+	r->implicit_listed = false;
+	return sieve_result_seal(r);
 }
 
 /* "text" with \" \\ and \n escaped, CR dropped: sieve-test's quoting. */

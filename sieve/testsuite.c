@@ -334,6 +334,7 @@ testsuite_vacation(struct testsuite *ts, const struct sieve_action *a)
 	ts->sent[ts->nsent].len = reply.len;
 	ts->sent[ts->nsent].env_from = reply.mail_from;
 	ts->sent[ts->nsent].env_to = reply.rcpt_to;
+	ts->sent[ts->nsent].flags = NULL;
 	ts->nsent++;
 	return true;
 }

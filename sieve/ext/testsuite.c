@@ -36,7 +36,11 @@
 
 #include "arena.h"
 #include "message.h"
+#include "sieve_redirect.h"
 #include "testsuite.h"
+
+/* postmaster_address of the testsuite's world */
+#define TS_POSTMASTER "postmaster@example.com"
 
 enum ts_op {
 	TS_TEST, TS_TEST_FINISH, TS_FAIL, TS_SET, TS_COMPILE, TS_RUN,
@@ -336,13 +340,116 @@ op_run(struct sieve_interp *ip)
 	return 0;
 }
 
-/* Carries out the final actions of a result into the store/outbox. */
+static const char *
+setting_get(struct testsuite *ts, const char *key)
+{
+	struct ts_setting *s;
+
+	for (s = ts->settings; s; s = s->next)
+		if (strcmp(s->key, key) == 0)
+			return s->value;
+	return NULL;
+}
+
+/*
+ * The copy a redirect sends, as deliver sends it (sieve_redirect.h): the
+ * MAIL FROM chosen by sieve_redirect_envelope_from, an
+ * X-Sieve-Redirected-From field naming the user (sieve_user_email, else
+ * the final recipient). False when the message already carries that
+ * field: the redirect would loop and nothing is sent.
+ */
 static bool
-execute_result(struct sieve_interp *ip, struct sieve_result *res)
+redirect_message(struct testsuite *ts, const struct sieve_action *a,
+		 const char *data, size_t len, struct ts_message *m)
+{
+	const char *user = setting_get(ts, "sieve_user_email");
+	const char *rcpt = sieve_path_address(ts->arena, ts->envelope->to);
+	const char *me;
+	bool invalid;
+
+	if (user != NULL && *user == '\0')
+		user = NULL;
+	if (user != NULL)
+		user = sieve_path_address(ts->arena, user);
+	me = user ? user : rcpt;
+	if (sieve_redirect_loop(ts->env->msg, rcpt, user)) {
+		if (ts->verbose)
+			printf("##   redirect to <%s> skipped: mail loop\n",
+			       a->target);
+		return false;
+	}
+	m->env_from = sieve_redirect_sender(ts->arena,
+		setting_get(ts, "sieve_redirect_envelope_from"), ts->envelope,
+		user, TS_POSTMASTER, &invalid);
+	m->env_to = a->target;
+	m->data = arena_printf(ts->arena, "X-Sieve-Redirected-From: %s\r\n"
+			       "%.*s", me ? me : "", (int)len, data);
+	m->len = strlen(m->data);
+	return true;
+}
+
+static void
+outbox_add(struct testsuite *ts, const struct ts_message *m)
+{
+	if (ts->nsent == ts->capsent) {
+		size_t cap = ts->capsent ? ts->capsent * 2 : 4;
+		struct ts_message *nm = arena_alloc(ts->arena,
+						    cap * sizeof(*nm));
+
+		if (ts->nsent)
+			memcpy(nm, ts->sent, ts->nsent * sizeof(*nm));
+		ts->sent = nm;
+		ts->capsent = cap;
+	}
+	ts->sent[ts->nsent++] = *m;
+}
+
+/* A notify action (RFC 5436): one short message per mailto recipient,
+ * from the null sender, marked auto-notified. */
+static void
+notify_messages(struct testsuite *ts, const struct sieve_action *a)
+{
+	const struct sieve_notify *n = a->ext_data;
+	const char *const *subj;
+	const char *subject;
+	size_t i;
+
+	if (n == NULL)
+		return;
+	subject = n->subject;
+	if (subject == NULL && n->message != NULL)
+		subject = n->message;
+	if (subject == NULL)
+		subject = sieve_message_header(ts->env->msg, "subject",
+					       &subj) ? subj[0] : "";
+	for (i = 0; i < n->nto; i++) {
+		struct ts_message m = { NULL, 0, "", n->to[i], NULL };
+
+		m.data = arena_printf(ts->arena, "From: %s\r\nTo: <%s>\r\n"
+				      "Subject: %s\r\nAuto-Submitted: "
+				      "auto-notified\r\n\r\n%s\r\n",
+				      n->from ? n->from : TS_POSTMASTER,
+				      n->to[i], subject,
+				      n->message ? n->message : subject);
+		m.len = strlen(m.data);
+		outbox_add(ts, &m);
+	}
+}
+
+/*
+ * Carries out the actions of a result not carried out yet into the
+ * store/outbox, the implicit keep too when asked (the last round), and
+ * marks them executed: a later round (test_script_run :append_result,
+ * the next script of test_multiscript) adds to them without doing them
+ * twice.
+ */
+static bool
+execute_result(struct sieve_interp *ip, struct sieve_result *res,
+	       bool implicit_keep)
 {
 	struct testsuite *ts = ts_of(ip);
 	const struct sieve_action *const *acts;
-	size_t n = sieve_result_final(res, &acts), i;
+	size_t n = sieve_result_pending(res, implicit_keep, &acts), i;
 	const char *data;
 	size_t len;
 	bool ok = true;
@@ -406,30 +513,29 @@ execute_result(struct sieve_interp *ip, struct sieve_result *res)
 				ts->capsent = cap;
 			}
 			if (a->type == SIEVE_ACT_REDIRECT) {
-				m.env_from = ts->envelope->from;
-				m.env_to = a->target;
-				m.data = arena_printf(ts->arena,
-					"X-Sieve-Redirected-From: %s\r\n%.*s",
-					ts->envelope->to ? ts->envelope->to :
-					"", (int)len, data);
-				m.len = strlen(m.data);
+				if (!redirect_message(ts, a, data, len, &m))
+					break;
 			} else {
+				/* no rejection goes to the null sender */
+				if (sieve_path_is_null(ts->envelope->from))
+					break;
 				m.env_from = "";
-				m.env_to = ts->envelope->from;
+				m.env_to = sieve_path_address(ts->arena,
+							ts->envelope->from);
 				m.data = arena_printf(ts->arena,
-					"From: Postmaster <postmaster@"
-					"example.com>\r\nTo: <%s>\r\n"
+					"From: Postmaster <" TS_POSTMASTER
+					">\r\nTo: <%s>\r\n"
 					"Subject: Automatically rejected mail"
 					"\r\nAuto-Submitted: auto-replied "
 					"(rejected)\r\n\r\n%s\r\n",
-					ts->envelope->from ?
-					ts->envelope->from : "",
-					a->target);
+					m.env_to, a->target);
 				m.len = strlen(m.data);
 			}
 			ts->sent[ts->nsent++] = m;
 			break;
 		case SIEVE_ACT_EXT:
+			if (strcmp(a->name, "notify") == 0)
+				notify_messages(ts, a);
 			if (strcmp(a->name, "vacation") == 0 &&
 			    !testsuite_vacation(ts, a)) {
 				testsuite_error(ts, "failed to send vacation "
@@ -443,6 +549,7 @@ execute_result(struct sieve_interp *ip, struct sieve_result *res)
 	}
 	if (ok)
 		testsuite_duplicate_commit(ts, res);
+	(void)sieve_result_mark_executed(res);
 	return ok;
 }
 
@@ -453,7 +560,7 @@ op_result_execute(struct sieve_interp *ip)
 
 	TRY(skip_opts(ip));
 
-	ip->reg = execute_result(ip, ts->result);
+	ip->reg = execute_result(ip, ts->result, true);
 	return 0;
 }
 
@@ -470,6 +577,10 @@ op_multiscript(struct sieve_interp *ip)
 	TRY(sieve_read_strlist(ip, &paths, &n));
 	testsuite_errors_reset(ts);
 	res = testsuite_result_new(ts);
+	/* as deliver runs sieve_before, the user's script and sieve_after:
+	 * each script's actions are carried out after it; the sequence goes
+	 * on while the keep is in effect (sieve_result_seal); the implicit
+	 * keep is carried out once, at the end */
 	for (i = 0; i < n && ok; i++) {
 		struct sieve_binary *bin = compile_path(ts, paths[i].p);
 		int status;
@@ -480,13 +591,17 @@ op_multiscript(struct sieve_interp *ip)
 		}
 		status = run_binary(ts, bin, res);
 		sieve_binary_free(bin);
-		if (status != SIEVE_EXEC_OK)
+		if (status != SIEVE_EXEC_OK) {
 			ok = false;
-		/* a script that cancelled the implicit keep ends the
-		 * sequence only through stop; continue otherwise */
+			break;
+		}
+		if (!execute_result(ip, res, false))
+			ok = false;
+		else if (!sieve_result_implicit_keep(res))
+			break;
 	}
 	if (ok)
-		ok = execute_result(ip, res);
+		ok = execute_result(ip, res, true);
 	ts->result = res;
 	ip->result = res;
 	ip->reg = ok;

@@ -66,6 +66,40 @@ o0=$(outcount)
 msg e9 "fwd3" | "$DELIVER" -c "$T/tamis.conf" -o sieve_redirect_envelope_from=recipient -d jdoe@example.com -f bob@example.org 2>/dev/null
 grep -qx 'jdoe@example.com' "$T/out/$o0/args" && ! grep -qx 'bob@example.org' "$T/out/$o0/args" && check ok "sieve_redirect_envelope_from = recipient" || check no "sieve_redirect_envelope_from = recipient"
 o0=$(outcount)
+msg e9b "fwd3b" | "$DELIVER" -c "$T/tamis.conf" -o "sieve_redirect_envelope_from= <fwd@example.net> " -d jdoe@example.com -f bob@example.org 2>/dev/null
+grep -qx 'fwd@example.net' "$T/out/$o0/args" && check ok "sieve_redirect_envelope_from = <address>, blanks around" || check no "sieve_redirect_envelope_from = <address>"
+o0=$(outcount)
+msg e9c "fwd3c" | "$DELIVER" -c "$T/tamis.conf" -o "sieve_redirect_envelope_from=<>" -d jdoe@example.com -f bob@example.org 2>/dev/null
+grep -qx '<>' "$T/out/$o0/args" && check ok "sieve_redirect_envelope_from = <>: null sender" || check no "sieve_redirect_envelope_from = <>"
+o0=$(outcount)
+msg e9d "fwd3d" | "$DELIVER" -c "$T/tamis.conf" -o sieve_redirect_envelope_from=user_email -o sieve_user_email=j.doe@example.net -d jdoe@example.com -f bob@example.org 2>/dev/null
+grep -qx 'j.doe@example.net' "$T/out/$o0/args" && check ok "sieve_redirect_envelope_from = user_email" || check no "sieve_redirect_envelope_from = user_email"
+grep -qi '^X-Sieve-Redirected-From: j.doe@example.net' "$T/out/$o0/msg" && check ok "trace header names sieve_user_email" || check no "trace header names sieve_user_email"
+o0=$(outcount)
+msg e9e "fwd3e" | "$DELIVER" -c "$T/tamis.conf" -o "sieve_redirect_envelope_from=<fwd@example.net>" -d jdoe@example.com -f "" 2>/dev/null
+grep -qx '<>' "$T/out/$o0/args" && check ok "a bounce is redirected with the null sender, whatever the setting" || check no "null sender kept on redirect"
+o0=$(outcount)
+n0=$(count "$JD")
+printf 'X-Sieve-Redirected-From: j.doe@example.net\nFrom: bob@example.org\nSubject: looped\n\nx\n' | "$DELIVER" -c "$T/tamis.conf" -o sieve_user_email=j.doe@example.net -d jdoe@example.com -f bob@example.org 2>/dev/null
+expect_eq "$(outcount)" $o0 "redirect loop on sieve_user_email: not sent"
+expect_eq "$(count "$JD")" $((n0 + 1)) "redirect loop on sieve_user_email: kept"
+o0=$(outcount)
+printf 'X-Sieve-Redirected-From: jdoe@example.com.other\nFrom: bob@example.org\nSubject: not looped\n\nx\n' | deliver jdoe@example.com -f bob@example.org
+expect_eq "$(outcount)" $((o0 + 1)) "a longer address in the trace header is no loop"
+# notify (enotify, mailto): sent from the null sender, the message kept
+printf 'require "enotify";\nnotify :message "you have mail" "mailto:carl@example.net%%2Cdora@example.net";\n' > "$JH/.dovecot.sieve"
+o0=$(outcount)
+n0=$(count "$JD")
+msg n1 "notice" | deliver jdoe@example.com -f bob@example.org
+expect_eq "$(outcount)" $((o0 + 1)) "notify: one message sent"
+grep -qx 'carl@example.net' "$T/out/$o0/args" && grep -qx 'dora@example.net' "$T/out/$o0/args" && check ok "notify: both mailto recipients" || check no "notify: both mailto recipients"
+grep -qx '<>' "$T/out/$o0/args" && check ok "notify: null sender" || check no "notify: null sender"
+grep -qi '^Auto-Submitted: auto-notified' "$T/out/$o0/msg" && check ok "notify: auto-notified" || check no "notify: auto-notified"
+expect_eq "$(count "$JD")" $((n0 + 1)) "notify: implicit keep"
+printf 'Auto-Submitted: auto-replied\nFrom: bob@example.org\nSubject: auto\n\nx\n' | deliver jdoe@example.com -f bob@example.org
+expect_eq "$(outcount)" $((o0 + 1)) "notify: none about automatic mail"
+printf 'redirect "alice@example.com";\n' > "$JH/.dovecot.sieve"
+o0=$(outcount)
 msg e10 "fwd4" | "$DELIVER" -c "$T/tamis.conf" -o sieve_redirect_srs_secret=s3cret -o sieve_redirect_srs_domain=example.com -d jdoe@example.com -f bob@example.org 2>/dev/null
 grep -q '^SRS0=....=..=example.org=bob@example.com$' "$T/out/$o0/args" && check ok "SRS rewriting" || { check no "SRS rewriting"; cat "$T/out/$o0/args"; }
 

@@ -1,6 +1,8 @@
 #!/bin/sh
 # scripts.sh BUILD SRC -- deliver's Sieve sequence and storage details:
-# sieve_before / sieve_after (files and directories), stop across scripts,
+# sieve_before / sieve_after (files and directories), the multiscript keep
+# rules (the sequence goes on while the keep is in effect; stop ends one
+# script; a later reject after an earlier store),
 # sieve_default, imap4flags into Maildir flags and dovecot-keywords, a home
 # where the binary cannot be cached, the userdb "sieve" field.
 set -u
@@ -28,9 +30,40 @@ expect_eq "$(count "$JD/.After")" 1 "sieve_after ran"
 f=$(ls "$JD"/.After/cur/* 2>/dev/null | head -1)
 case "$f" in *:2,FS) check ok "flags set by before and user scripts reach sieve_after's fileinto" ;; *) check no "internal flags across scripts: $f" ;; esac
 msg s2 "stop after" | deliver jdoe@example.com
-expect_eq "$(count "$JD/.After")" 1 "stop in the user's script skips sieve_after"
+expect_eq "$(count "$JD/.After")" 2 "stop ends only the user's script: sieve_after still runs"
+msg s2b "stop here" | deliver jdoe@example.com
 f=$(ls "$JD"/cur/* 2>/dev/null | head -1)
 case "$f" in *:2,FS) check ok "flags on the implicit keep" ;; *) check no "flags on the implicit keep: $f" ;; esac
+# the sequence goes on only while the keep is in effect
+printf 'require ["fileinto", "mailbox"];\nfileinto :create "Mine";\n' > "$JH/.dovecot.sieve"
+msg s2c "after filed" | deliver jdoe@example.com
+expect_eq "$(count "$JD/.Mine")" 1 "user's fileinto stored"
+expect_eq "$(count "$JD/.After")" 2 "fileinto cancelled the keep: sieve_after skipped"
+printf 'require ["fileinto", "mailbox"];\nfileinto :create "Mine";\nkeep;\n' > "$JH/.dovecot.sieve"
+msg s2d "after kept" | deliver jdoe@example.com
+expect_eq "$(count "$JD/.After")" 3 "explicit keep: sieve_after runs"
+printf 'require ["fileinto", "mailbox", "copy"];\nfileinto :copy :create "Mine";\n' > "$JH/.dovecot.sieve"
+msg s2e "after copied" | deliver jdoe@example.com
+expect_eq "$(count "$JD/.After")" 4 "fileinto :copy keeps the keep: sieve_after runs"
+expect_eq "$(count "$JD/.Mine")" 3 "both user fileintos stored"
+printf 'discard;\n' > "$JH/.dovecot.sieve"
+n0=$(count "$JD")
+msg s2f "after discarded" | deliver jdoe@example.com
+expect_eq "$(count "$JD/.After")" 4 "discard: sieve_after skipped"
+expect_eq "$(count "$JD")" "$n0" "discard: nothing stored"
+# a reject after an earlier script's fileinto :copy is no conflict: that
+# store counts as done (the copy is archived, the sender gets the rejection)
+printf 'require ["fileinto", "copy", "mailbox"];\nif header :contains "subject" "archive" { fileinto :copy :create "Archive"; }\n' > "$T/before.d/30-archive.sieve"
+printf 'require "reject";\nif header :contains "subject" "archive" { reject "no thanks"; }\n' > "$JH/.dovecot.sieve"
+o0=$(outcount)
+n0=$(count "$JD")
+msg s2g "archive me" | deliver jdoe@example.com
+expect_eq "$(rc)" 0 "before fileinto :copy, user reject: exit 0"
+expect_eq "$(count "$JD/.Archive")" 1 "earlier script's copy stored"
+expect_eq "$(outcount)" $((o0 + 1)) "later script's rejection sent"
+expect_eq "$(count "$JD")" "$n0" "rejected: not kept in INBOX"
+rm -f "$T/before.d/30-archive.sieve" "$T/before.d/30-archive.svbin"
+printf 'require ["imap4flags", "fileinto"];\naddflag "\\\\Seen";\nif header :contains "subject" "stop" { stop; }\n' > "$JH/.dovecot.sieve"
 msg s3 "[list] x" | deliver jdoe@example.com
 expect_eq "$(count "$JD/.Lists")" 1 "sieve_before directory scripts ran"
 

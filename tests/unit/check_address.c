@@ -305,6 +305,15 @@ static const struct path_case path_cases[] = {
 	{ "\"q\"x@y", false, "|-|-|\"q\"x@y" },
 	{ "user@[1.2", false, "|-|-|user@[1.2" },
 	{ "a,b@c", false, "|-|-|a,b@c" },
+	/* malformed source routes make the path invalid */
+	{ "<@x.test,@y-1.test:u@d>", true, "|u|d|u@d" },
+	{ "<@.a:u@d>", false, "|-|-|<@.a:u@d>" },
+	{ "<@a.:u@d>", false, "|-|-|<@a.:u@d>" },
+	{ "<@a,,@b:u@d>", false, "|-|-|<@a,,@b:u@d>" },
+	{ "<@a,:u@d>", false, "|-|-|<@a,:u@d>" },
+	{ "<@a@b:u@d>", false, "|-|-|<@a@b:u@d>" },
+	{ "<@a,b:u@d>", false, "|-|-|<@a,b:u@d>" },
+	{ "<@:u@d>", false, "|-|-|<@:u@d>" },
 };
 
 START_TEST(test_path_cases)

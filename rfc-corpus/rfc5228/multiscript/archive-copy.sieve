@@ -1,0 +1,2 @@
+require ["fileinto", "copy", "mailbox"];
+fileinto :copy :create "Archive";

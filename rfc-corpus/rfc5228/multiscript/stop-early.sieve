@@ -1,0 +1,3 @@
+# ends this script only
+stop;
+discard;
