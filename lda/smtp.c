@@ -510,7 +510,7 @@ lda_smtp_send(struct lda *l, const char *server, const char *from,
 		goto out;
 	if (s->code != 220) {
 		fail(s, "greeting: %s", s->text);
-		goto out;
+		goto quit;
 	}
 	s->ext_8bitmime = false;
 	code = command(s, "EHLO", "EHLO %s", helo);
