@@ -75,6 +75,17 @@ sed '1,/^$/d' "$SD/$c0/data" > "$T/s1.got"
 cmp -s "$T/s1.got" "$T/s1.body" && check ok "redirect: body intact (dot-stuffing)" || { check no "redirect: body intact (dot-stuffing)"; cat -A "$T/s1.got"; }
 [ ! -f "$SD/$c0/bare" ] && check ok "redirect: CRLF line ends" || check no "redirect: CRLF line ends"
 
+# a message with CRLF line ends (and a lone CR) keeps one CR LF a line
+printf 'redirect "alice@example.org";\n' > "$JH/.dovecot.sieve"
+printf 'From: bob@example.org\r\nSubject: crlf\r\nMessage-ID: <s1b@example.org>\r\n\r\none\r\n.two\r\nthree\rfour\r\n' > "$T/s1b"
+c0=$(conns)
+deliver jdoe@example.com -f bob@example.org < "$T/s1b"
+waitdone $c0
+printf 'one\n.two\nthree\nfour\n' > "$T/s1b.body"
+sed '1,/^$/d' "$SD/$c0/data" > "$T/s1b.got"
+cmp -s "$T/s1b.got" "$T/s1b.body" && check ok "CRLF message: one CR LF a line, lone CR ended" || { check no "CRLF message: one CR LF a line, lone CR ended"; cat -A "$SD/$c0/data"; }
+[ ! -f "$SD/$c0/bare" ] && check ok "CRLF message: CRLF line ends" || check no "CRLF message: CRLF line ends"
+
 # 2. RCPT refused: logged with the server's reply, kept in INBOX, exit 0
 mode "RCPT 550 5.1.1 no such user"
 c0=$(conns)
