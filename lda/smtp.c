@@ -196,6 +196,19 @@ word_is(const char *p, const char *w)
 	       (p[n] == '\0' || p[n] == ' ' || p[n] == '\t');
 }
 
+/* Appends to text (SMTP_TEXT_MAX bytes, kept NUL-terminated), cutting. */
+static void
+append(char *text, size_t *tl, const char *p, size_t n)
+{
+	size_t room = SMTP_TEXT_MAX - 1 - *tl;
+
+	if (n > room)
+		n = room;
+	memcpy(text + *tl, p, n);
+	*tl += n;
+	text[*tl] = '\0';
+}
+
 /* Reads one reply (RFC 5321 4.2: "ddd-text" lines, then "ddd text") into
  * s->code and s->text. 0, or -1 (message in err) on I/O errors and
  * malformed replies. */
@@ -235,17 +248,16 @@ read_reply(struct smtp *s, const char *step)
 		code = c;
 		last = line[3] != '-';
 		/* keep "550 first line; second line" for messages */
-		if (tl == 0)
-			tl = (size_t)snprintf(s->text, sizeof(s->text),
-					      "%.3s%s%s", line,
-					      line[3] ? " " : "",
-					      line[3] ? line + 4 : "");
-		else if (line[3] && line[4] && tl < sizeof(s->text) - 1)
-			tl += (size_t)snprintf(s->text + tl,
-					       sizeof(s->text) - tl, "; %s",
-					       line + 4);
-		if (tl >= sizeof(s->text))
-			tl = sizeof(s->text) - 1;
+		if (tl == 0) {
+			append(s->text, &tl, line, 3);
+			if (line[3] && line[4]) {
+				append(s->text, &tl, " ", 1);
+				append(s->text, &tl, line + 4, strlen(line + 4));
+			}
+		} else if (line[3] && line[4]) {
+			append(s->text, &tl, "; ", 2);
+			append(s->text, &tl, line + 4, strlen(line + 4));
+		}
 		if (line[3] && word_is(line + 4, "8BITMIME"))
 			s->ext_8bitmime = true;
 		if (last)
@@ -330,7 +342,6 @@ smtp_connect(struct smtp *s, const char *host, const char *port)
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_ADDRCONFIG;
 	r = getaddrinfo(host, port, &hints, &res);
 	if (r != 0) {
 		fail(s, "%s", r == EAI_SYSTEM ? strerror(errno) :
