@@ -36,6 +36,8 @@ static const struct cfg_def cfg_known[] = {
 	{ "lda_mailbox_autosubscribe", "no" },
 	{ "sendmail_path", "/usr/sbin/sendmail" },
 	{ "submission_host", NULL },
+	{ "submission_timeout", "30 secs" },
+	{ "submission_ssl", "no" },
 	{ "mail_debug", "no" },
 	{ "auth_debug", "no" },
 	{ "auth_debug_passwords", "no" },

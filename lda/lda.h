@@ -4,6 +4,7 @@
  *   scripts.c   which Sieve scripts run, their .svbin cache and error log
  *   execute.c   carrying out the result (Maildir, outgoing mail, databases)
  *   mailer.c    handing mail to sendmail_path; SRS
+ *   smtp.c      or submitting it over SMTP to submission_host
  */
 #ifndef LDA_H
 #define LDA_H
@@ -102,11 +103,20 @@ void db_mark(struct lda *l, const unsigned char *id, size_t len,
 	     uint64_t period, bool update);
 int db_commit(struct lda *l);
 
-/* mailer.c: sends a message (whole text) through sendmail_path. from ""
- * is the null sender. 0 sent, -1 failed (message in err). */
+/* mailer.c: sends a message (whole text) through sendmail_path, or over
+ * SMTP when submission_host is set. from "" is the null sender. 0 sent,
+ * -1 failed (message in err). */
 int lda_sendmail(struct lda *l, const char *from, const char *const *rcpts,
 		 size_t nrcpts, const char *prefix, size_t prefix_len,
 		 const char *body, size_t body_len, char *err, size_t errlen);
+/* smtp.c: submits a message over SMTP to server ("host[:port]", port 25
+ * by default); every wait bounded by submission_timeout. The text may
+ * have LF or CRLF line ends. 0 accepted, -1 failed or refused (message in
+ * err: "submission_host mx:25: RCPT TO <x>: 550 5.1.1 no such user"). */
+int lda_smtp_send(struct lda *l, const char *server, const char *from,
+		  const char *const *rcpts, size_t nrcpts, const char *prefix,
+		  size_t prefix_len, const char *body, size_t body_len,
+		  char *err, size_t errlen);
 /* SRS0 rewriting of an envelope sender for forwarding (NULL when SRS is
  * not configured or the sender cannot be rewritten). */
 char *lda_srs_forward(struct lda *l, const char *sender);

@@ -1,7 +1,8 @@
 /*
  * mailer.c -- outgoing mail of a delivery (redirect, reject, vacation):
  * handed to the MTA through sendmail_path, as Dovecot's LDA does
- * ("sendmail -i -f SENDER -- RCPT..."), and SRS rewriting of the envelope
+ * ("sendmail -i -f SENDER -- RCPT..."), or submitted over SMTP to
+ * submission_host when that is set (smtp.c), and SRS rewriting of the envelope
  * sender of forwarded mail.
  *
  * SRS (Sender Rewriting Scheme) lets a forwarded message pass the SPF
@@ -55,6 +56,7 @@ lda_sendmail(struct lda *l, const char *from, const char *const *rcpts,
 	     const char *body, size_t body_len, char *err, size_t errlen)
 {
 	const char *path = cfg_get_proto(l->cfg, "lda", "sendmail_path");
+	const char *smtp = cfg_get_proto(l->cfg, "lda", "submission_host");
 	char *copy, *tok, *save = NULL;
 	char *argv[MAX_SENDMAIL_ARGS + 8];
 	size_t argc = 0, i;
@@ -63,6 +65,9 @@ lda_sendmail(struct lda *l, const char *from, const char *const *rcpts,
 	void (*old_pipe)(int);
 	int werr = 0;
 
+	if (smtp != NULL && *smtp != '\0')
+		return lda_smtp_send(l, smtp, from, rcpts, nrcpts, prefix,
+				     prefix_len, body, body_len, err, errlen);
 	if (path == NULL || *path == '\0')
 		path = cfg_default("sendmail_path");
 	if (nrcpts > 0 && nrcpts > MAX_SENDMAIL_ARGS) {
