@@ -52,8 +52,8 @@
 
 /* Per match of one value against one pattern. */
 #define REGEX_MATCH_LIMIT 1000000	/* backtracking steps */
-#define REGEX_DEPTH_LIMIT 10000		/* nested backtracking points */
-#define REGEX_HEAP_LIMIT 8192		/* KiB for backtracking frames */
+#define REGEX_DEPTH_LIMIT 20000		/* nested backtracking points */
+#define REGEX_HEAP_LIMIT 16384		/* KiB for backtracking frames */
 #define REGEX_BUCKETS 64
 #define REGEX_SHOWN 128			/* pattern octets in a message */
 
