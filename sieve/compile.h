@@ -32,6 +32,7 @@ struct sieve_validator {
 	struct sieve_pos require_pos;	/* name being required (on_require) */
 	bool encoded_char;
 	bool variables;
+	void *var_scope;		/* ext/variables.c: declared names */
 	unsigned depth;
 	struct sieve_cmd *free_cmds;	/* recycled, linked through data */
 	struct sieve_codegen g;
