@@ -318,12 +318,13 @@ regex_get(struct sieve_interp *ip, struct regex_state *st, const char *key,
 	e->code = regex_compile(ip->arena, key, klen, caseless, &err);
 	e->next = *slot;
 	*slot = e;
-	if (e->code == NULL)
+	if (e->code == NULL) {
 		sieve_runtime_error(ip, "invalid regular expression '%s' for "
 				    "regex match: %s",
 				    shown(ip->arena, key, klen), err);
-	else
-		st->compiled++;
+		return e;
+	}
+	st->compiled++;
 	if (ip->trace)
 		sieve_trace(ip, "  regex '%s' compiled (%u in this run)",
 			    shown(ip->arena, key, klen), st->compiled);
