@@ -82,6 +82,8 @@ static const struct cfg_def cfg_known[] = {
 	{ "sieve_vacation_max_subject_codepoints", "256" },
 	{ "sieve_duplicate_default_period", "12h" },
 	{ "sieve_duplicate_max_period", "2d" },
+	{ "sieve_variables_max_scope_size", "255" },
+	{ "sieve_variables_max_variable_size", "4k" },
 	{ "sieve_user_log", NULL },
 	{ "sieve_default", NULL },
 	{ "sieve_user_email", NULL },

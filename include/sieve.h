@@ -51,6 +51,11 @@ struct sieve_limits {
 	 * script's :seconds is clamped to the max (0 max = no bound). */
 	uint64_t duplicate_default_period;
 	uint64_t duplicate_max_period;
+	/* variables (RFC 5229 6): sieve_variables_max_scope_size, variables
+	 * a script may declare: 255; sieve_variables_max_variable_size,
+	 * octets a value keeps (longer ones are cut): 4096. */
+	unsigned variables_max_scope_size;
+	size_t variables_max_variable_size;
 };
 
 void sieve_limits_default(struct sieve_limits *lim);

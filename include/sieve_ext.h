@@ -210,6 +210,9 @@ struct sieve_ext_def {
 			   const struct sieve_ext_def *ext);
 	/* Set when the extension needs per-run state. */
 	void *(*run_init)(struct sieve_interp *ip);
+	/* Releases what run_init's state holds outside the run's arena
+	 * (called once at the end of the run, state may be NULL). */
+	void (*run_free)(struct sieve_interp *ip, void *state);
 };
 
 #define SIEVE_OPS(tbl) .ops = (tbl), .nops = sizeof(tbl) / sizeof((tbl)[0])

@@ -32,6 +32,7 @@ struct sieve_validator {
 	struct sieve_pos require_pos;	/* name being required (on_require) */
 	bool encoded_char;
 	bool variables;
+	void *var_scope;		/* ext/variables.c: declared names */
 	unsigned depth;
 	/* outcome of the last test compiled when known at compile time
 	 * (ihave of an unavailable extension: 0, through not/allof/anyof);

@@ -535,6 +535,9 @@ sieve_execute(struct sieve_binary *bin, const struct sieve_exec_env *env,
 	if (status != SIEVE_EXEC_OK && env->trace)
 		fprintf(env->trace, "## execution failed: %s\n",
 			sieve_exec_status_str(status));
+	for (i = 0; i < bin->nslots; i++)
+		if (bin->slots[i]->run_free)
+			bin->slots[i]->run_free(&ip, states[i]);
 	arena_free(own);
 	return status;
 }

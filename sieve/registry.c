@@ -50,6 +50,8 @@ sieve_limits_default(struct sieve_limits *lim)
 	lim->vacation_default_period = 7 * 24 * 3600;
 	lim->duplicate_default_period = 12 * 3600;
 	lim->duplicate_max_period = 2 * 24 * 3600;
+	lim->variables_max_scope_size = 255;
+	lim->variables_max_variable_size = 4 * 1024;
 }
 
 int

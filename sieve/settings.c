@@ -27,6 +27,10 @@ static const struct limit_setting limit_settings[] = {
 	{ "sieve_duplicate_default_period", 't',
 	  LIM(duplicate_default_period), 'q' },
 	{ "sieve_duplicate_max_period", 't', LIM(duplicate_max_period), 'q' },
+	{ "sieve_variables_max_scope_size", 'u',
+	  LIM(variables_max_scope_size), 'u' },
+	{ "sieve_variables_max_variable_size", 's',
+	  LIM(variables_max_variable_size), 'z' },
 };
 
 int

@@ -262,6 +262,13 @@ testsuite_config_apply(struct testsuite *ts)
 		} else if (strcmp(s->key, "sieve_max_script_size") == 0 &&
 			   parse_size(s->value, &v)) {
 			lim->max_script_size = (size_t)v;
+		} else if (strcmp(s->key, "sieve_variables_max_scope_size") ==
+			   0 && parse_size(s->value, &v)) {
+			lim->variables_max_scope_size = (unsigned)v;
+		} else if (strcmp(s->key,
+				  "sieve_variables_max_variable_size") == 0 &&
+			   parse_size(s->value, &v)) {
+			lim->variables_max_variable_size = (size_t)v;
 		} else if (strcmp(s->key, "sieve_max_cpu_time") == 0 &&
 			   parse_size(s->value, &v)) {
 			lim->max_cpu_time = (unsigned)v;

@@ -622,8 +622,12 @@ check_match(struct sieve_validator *v, struct sieve_cmd *c)
 	return true;
 }
 
+/* The sub-tests, then (when block is set) the block. After bad arguments
+ * the sub-tests are still looked at, as Pigeonhole does: a tag without
+ * its colon turns into a sub-test and may be what broke the arguments. */
 static bool
-check_tests_and_block(struct sieve_validator *v, struct sieve_cmd *c)
+check_tests_and_block(struct sieve_validator *v, struct sieve_cmd *c,
+		      bool block)
 {
 	struct sieve_ast_node *n = c->node;
 	const struct sieve_cmd_def *def = c->def;
@@ -671,7 +675,7 @@ check_tests_and_block(struct sieve_validator *v, struct sieve_cmd *c)
 		}
 		ok = false;
 	}
-	if (ok && !c->as_test) {
+	if (ok && block && !c->as_test) {
 		if ((def->flags & SIEVE_CMDF_BLOCK) && !n->has_block) {
 			sieve_v_error(v, n->pos, "the %s command requires a "
 				      "block { ... }", def->name);
@@ -760,8 +764,7 @@ resolve(struct sieve_validator *v, struct sieve_ast_node *n,
 	c->as_test = kind == SIEVE_TEST;
 	/* one error per command, as a reader expects: the first one */
 	ok = bind_arguments(v, c);
-	if (ok || c->data == (void *)1)
-		ok = check_tests_and_block(v, c) && ok;
+	ok = check_tests_and_block(v, c, ok || c->data == (void *)1) && ok;
 	c->data = NULL;
 	if (ok && (c->def->flags & SIEVE_CMDF_MATCH))
 		ok = check_match(v, c);
@@ -777,6 +780,23 @@ release(struct sieve_validator *v, struct sieve_cmd *c)
 {
 	c->data = v->free_cmds;
 	v->free_cmds = c;
+}
+
+/*
+ * A command or test that failed but takes sub-tests (if, not, allof,
+ * anyof, ...): its sub-tests are still checked, so that one run reports
+ * their errors too (Pigeonhole descends the same way).
+ */
+static void
+check_failed_tests(struct sieve_validator *v, struct sieve_ast_node *n)
+{
+	const struct sieve_cmd_entry *e = sieve_cmd_lookup(v->inst, n->name);
+
+	if (e == NULL || !ext_required(v, e->ext) ||
+	    !(e->def->flags & (SIEVE_CMDF_TEST | SIEVE_CMDF_TESTLIST)))
+		return;
+	for (size_t i = 0; i < n->ntests; i++)
+		sieve_compile_test(v, n->tests[i]);
 }
 
 static bool
@@ -809,8 +829,9 @@ sieve_compile_test(struct sieve_validator *v, struct sieve_ast_node *n)
 	v->test_const = -1;
 	c = resolve(v, n, SIEVE_TEST);
 	if (c == NULL) {
+		check_failed_tests(v, n);
 		v->test_const = -1;
-		return false;	/* its sub-tests are not looked at */
+		return false;
 	}
 	if (!(c->def->flags & SIEVE_CMDF_CONTROL)) {
 		emit_generic(v, c);
@@ -1019,6 +1040,7 @@ sieve_compile_block(struct sieve_validator *v, struct sieve_ast_node *first)
 		if (c == NULL) {
 			/* keep checking what is inside */
 			after_failed_if = strcmp(name, "if") == 0;
+			check_failed_tests(v, n);
 			if (n->has_block) {
 				v->depth++;
 				sieve_compile_block(v, n->block);

@@ -1,10 +1,14 @@
 /*
  * variables.c -- RFC 5229 "variables": the set action with its modifiers,
  * the string test, ${name} expansion in strings and the match variables
- * ${0}..${N} of :matches. Implementation: full, with these limits
- * (Pigeonhole's defaults): 255 variables per script, values cut at 4096
- * bytes (on a UTF-8 character boundary). Case modifiers map ASCII letters
- * only.
+ * ${0}..${N} of :matches. Implementation: full, with Pigeonhole's limits
+ * (RFC 5229 6): sieve_variables_max_scope_size variables per script (255;
+ * declaring one more is a compile-time error), values cut at
+ * sieve_variables_max_variable_size octets (4096; on a UTF-8 character
+ * boundary, and :quotewildcard never cuts an escape in two), names of at
+ * most 63 characters, at most 10 namespace elements, match variables up
+ * to ${32} (a higher index is a compile-time error). Case modifiers map
+ * ASCII letters only.
  *
  * Strings holding "${" are compiled as templates (SIEVE_OPND_TEMPLATE) and
  * expanded when the operand is read, in one pass (RFC 5229 3). The
@@ -22,8 +26,9 @@
 #include "arena.h"
 #include "buf.h"
 
-#define VAR_MAX_COUNT 255
-#define VAR_MAX_SIZE 4096
+#define VAR_MAX_NAME_LEN 64	/* a name is shorter than this */
+#define VAR_MAX_ELEMENTS 10	/* namespace parts + name */
+#define VAR_MAX_MATCH_INDEX 32
 
 enum {
 	MOD_LOWER = SIEVE_OPT_CMD + 0,
@@ -43,7 +48,8 @@ is_identifier(const char *s, size_t len)
 {
 	size_t i;
 
-	if (len == 0 || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
+	if (len == 0 || len >= VAR_MAX_NAME_LEN ||
+	    !(isalpha((unsigned char)s[0]) || s[0] == '_'))
 		return false;
 	for (i = 1; i < len; i++)
 		if (!(isalnum((unsigned char)s[i]) || s[i] == '_'))
@@ -75,17 +81,20 @@ parse_ref(const char *s, size_t len, const char **ns, size_t *nslen,
 	  const char **name, size_t *namelen)
 {
 	size_t i = 2, start = 2, last_dot = 0;
+	unsigned elements = 1;
 
 	while (i < len && s[i] != '}') {
 		char c = s[i];
 
 		if (!(isalnum((unsigned char)c) || c == '_' || c == '.'))
 			return 0;
-		if (c == '.')
+		if (c == '.') {
 			last_dot = i;
+			elements++;
+		}
 		i++;
 	}
-	if (i >= len)
+	if (i >= len || elements > VAR_MAX_ELEMENTS)
 		return 0;
 	if (last_dot) {
 		*ns = s + start;
@@ -188,6 +197,15 @@ sieve_variables_check_string(struct sieve_validator *v, const char *s,
 				      "required extension provides",
 				      (int)nslen, ns, (int)namelen, name,
 				      (int)nslen, ns);
+		} else if (is_number(name, namelen)) {
+			unsigned long idx = 0;
+
+			for (size_t k = 0; k < namelen && idx <= 1000000; k++)
+				idx = idx * 10 + (unsigned)(name[k] - '0');
+			if (idx > VAR_MAX_MATCH_INDEX)
+				sieve_v_error(v, pos, "match value index %lu "
+					      "out of range (max: %d)", idx,
+					      VAR_MAX_MATCH_INDEX);
 		}
 		i += n;
 	}
@@ -203,8 +221,16 @@ struct var {
 
 struct var_state {
 	struct var *vars;
-	unsigned n;
+	unsigned n, max;
 };
+
+/* Read at each assignment: a configuration reload (the testsuite's
+ * test_config_reload) applies to the running script. */
+static size_t
+max_size(const struct sieve_interp *ip)
+{
+	return ip->bin->inst->limits.variables_max_variable_size;
+}
 
 static struct var *
 var_find(struct var_state *st, const char *name, size_t len)
@@ -288,14 +314,17 @@ static void *
 variables_init(struct sieve_interp *ip)
 {
 	struct var_state *st = arena_zalloc(ip->arena, sizeof(*st));
+	const struct sieve_limits *lim = &ip->bin->inst->limits;
 
-	st->vars = arena_alloc(ip->arena, VAR_MAX_COUNT * sizeof(*st->vars));
+	st->max = lim->variables_max_scope_size;
+	st->vars = arena_alloc(ip->arena, (st->max ? st->max : 1) *
+					  sizeof(*st->vars));
 	ip->expand = expand;
 	ip->match_values_on = true;
 	return st;
 }
 
-/* Stores val (cut at VAR_MAX_SIZE; val is modified) into the variable,
+/* Stores val (cut at the size limit; val is modified) into the variable,
  * creating it. NULL after a runtime error. */
 static struct var *
 var_assign(struct sieve_interp *ip, struct var_state *st, const char *name,
@@ -303,13 +332,13 @@ var_assign(struct sieve_interp *ip, struct var_state *st, const char *name,
 {
 	struct var *var;
 
-	len = utf8_cut(val, len, VAR_MAX_SIZE);
+	len = utf8_cut(val, len, max_size(ip));
 	val[len] = '\0';
 	var = var_find(st, name, namelen);
 	if (var == NULL) {
-		if (st->n >= VAR_MAX_COUNT) {
+		if (st->n >= st->max) {
 			sieve_runtime_error(ip, "set: too many variables "
-					    "(max %d)", VAR_MAX_COUNT);
+					    "(max %u)", st->max);
 			return NULL;
 		}
 		var = &st->vars[st->n++];
@@ -321,6 +350,54 @@ var_assign(struct sieve_interp *ip, struct var_state *st, const char *name,
 }
 
 /* ---- set --------------------------------------------------------------- */
+
+/* The names a script sets, counted against sieve_variables_max_scope_size
+ * at compile time (RFC 5229 6: report at compile time when possible). */
+struct var_scope {
+	struct var_name {
+		struct var_name *next;
+		const char *name;
+		size_t len;
+	} *names[64];
+	unsigned count;
+	bool reported;
+};
+
+static bool
+declare(struct sieve_validator *v, const struct sieve_ast_arg *name)
+{
+	struct var_scope *sc = v->var_scope;
+	unsigned max = v->inst->limits.variables_max_scope_size, h = 0;
+	struct var_name *vn;
+	size_t i;
+
+	if (sc == NULL)
+		sc = v->var_scope = arena_zalloc(v->arena, sizeof(*sc));
+	for (i = 0; i < name->u.str.len; i++)
+		h = h * 31 + (unsigned)tolower((unsigned char)
+					       name->u.str.str[i]);
+	h %= 64;
+	for (vn = sc->names[h]; vn; vn = vn->next)
+		if (vn->len == name->u.str.len &&
+		    strncasecmp(vn->name, name->u.str.str, vn->len) == 0)
+			return true;
+	if (sc->count >= max) {
+		/* one error is enough: the rest would say the same */
+		if (!sc->reported)
+			sieve_v_error(v, name->pos, "set: declaration of new "
+				      "variable '%s' exceeds the limit (max "
+				      "variables: %u)", name->u.str.str, max);
+		sc->reported = true;
+		return false;
+	}
+	vn = arena_alloc(v->arena, sizeof(*vn));
+	vn->name = name->u.str.str;
+	vn->len = name->u.str.len;
+	vn->next = sc->names[h];
+	sc->names[h] = vn;
+	sc->count++;
+	return true;
+}
 
 static bool
 set_validate(struct sieve_validator *v, struct sieve_cmd *c)
@@ -335,6 +412,8 @@ set_validate(struct sieve_validator *v, struct sieve_cmd *c)
 			      name->u.str.str);
 		return false;
 	}
+	if (!declare(v, name))
+		return false;
 	for (i = 0; i < c->nopt; i++)
 		for (k = i + 1; k < c->nopt; k++)
 			if (prec[c->opt[i].tag->code - MOD_LOWER] ==
@@ -395,8 +474,14 @@ op_set(struct sieve_interp *ip)
 	if (o.present & (1ull << MOD_QUOTEWILDCARD)) {
 		struct buf b = BUF_INIT;
 
+		/* stops where the next escape would not fit whole */
 		for (i = 0; i < len; i++) {
-			if (val[i] == '*' || val[i] == '?' || val[i] == '\\')
+			bool esc = val[i] == '*' || val[i] == '?' ||
+				   val[i] == '\\';
+
+			if (b.len + (esc ? 2 : 1) > max_size(ip))
+				break;
+			if (esc)
 				buf_putc(&b, '\\');
 			buf_putc(&b, val[i]);
 		}
