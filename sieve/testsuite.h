@@ -116,5 +116,8 @@ void testsuite_errors_reset(struct testsuite *ts);
 bool testsuite_vacation(struct testsuite *ts, const struct sieve_action *a);
 /* Applies the test_config_set settings to the instance. */
 void testsuite_config_apply(struct testsuite *ts);
+/* Sets the include locations (NULL: the testsuite's defaults). */
+void testsuite_include_locations(struct testsuite *ts, const char *personal,
+				 const char *global);
 
 #endif

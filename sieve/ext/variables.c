@@ -119,12 +119,44 @@ parse_ref(const char *s, size_t len, const char **ns, size_t *nslen,
 	return i + 1;
 }
 
-/* Compile-time check of a string's references (called by validate.c). */
-void
-sieve_variables_check_string(struct sieve_validator *v, const char *s,
-			     size_t len, struct sieve_pos pos)
+static bool
+is_global_ns(const char *ns, size_t nslen)
 {
-	size_t i = 0;
+	return nslen >= 6 && strncasecmp(ns, "global", 6) == 0 &&
+	       (nslen == 6 || ns[6] == '.');
+}
+
+/*
+ * Checks a name in the global namespace (include, RFC 6609 5): one
+ * identifier after "global.". Reports and returns false otherwise.
+ */
+static bool
+check_global_name(struct sieve_validator *v, const char *ns, size_t nslen,
+		  const char *name, size_t namelen, struct sieve_pos pos)
+{
+	if (nslen != 6) {
+		sieve_v_error(v, pos, "invalid variable name within global "
+			      "namespace: encountered sub-namespace");
+		return false;
+	}
+	if (!is_identifier(name, namelen)) {
+		sieve_v_error(v, pos, "invalid variable name within global "
+			      "namespace: encountered numeric variable name");
+		return false;
+	}
+	return true;
+}
+
+/* Compile-time check of a string's references (called by validate.c). */
+const char *
+sieve_variables_check_string(struct sieve_validator *v, const char *s,
+			     size_t len, struct sieve_pos pos, size_t *outlen)
+{
+	struct buf b = BUF_INIT;
+	bool include = sieve_v_ext_required(v, "include");
+	bool rewritten = false;
+	size_t i = 0, copied = 0;
+	const char *out = s;
 
 	while (i + 1 < len) {
 		const char *ns, *name;
@@ -139,15 +171,39 @@ sieve_variables_check_string(struct sieve_validator *v, const char *s,
 			i++;
 			continue;
 		}
-		if (ns != NULL) {
+		if (ns != NULL && nslen == 3 && strncasecmp(ns, "tst", 3) == 0 &&
+		    sieve_v_ext_required(v, "vnd.dovecot.testsuite")) {
+			/* the testsuite's namespace */
+		} else if (ns != NULL && include && is_global_ns(ns, nslen)) {
+			(void)check_global_name(v, ns, nslen, name, namelen,
+						pos);
+		} else if (ns != NULL) {
 			sieve_v_error(v, pos, "variable reference '${%.*s.%.*s}' "
 				      "uses namespace '%.*s', which no "
 				      "required extension provides",
 				      (int)nslen, ns, (int)namelen, name,
 				      (int)nslen, ns);
+		} else if (v->nglobals &&
+			   sieve_v_name_in(v->globals, v->nglobals, name,
+					   namelen)) {
+			/* a variable declared global: the shared one */
+			buf_append(&b, s + copied, i - copied);
+			buf_puts(&b, "${global.");
+			buf_append(&b, name, namelen);
+			buf_putc(&b, '}');
+			copied = i + n;
+			rewritten = true;
 		}
 		i += n;
 	}
+	if (rewritten) {
+		buf_append(&b, s + copied, len - copied);
+		out = arena_strndup(sieve_v_arena(v), b.data, b.len);
+		len = b.len;
+	}
+	buf_free(&b);
+	*outlen = len;
+	return out;
 }
 
 /* ---- run-time storage -------------------------------------------------- */
@@ -158,21 +214,70 @@ struct var {
 	size_t len;
 };
 
-struct var_state {
-	struct var *vars;
+/* The variables of one scope: one run of a script block (local), or the
+ * global ones of include (RFC 6609), shared by all blocks. */
+struct var_scope {
+	struct var *vars;	/* VAR_MAX_COUNT, allocated on first set */
 	unsigned n;
 };
+
+struct var_state {
+	struct var_scope *local;
+	struct var_scope global;
+};
+
+static struct var *
+scope_find(struct var_scope *sc, const char *name, size_t len)
+{
+	unsigned i;
+
+	for (i = 0; i < sc->n; i++)
+		if (strlen(sc->vars[i].name) == len &&
+		    strncasecmp(sc->vars[i].name, name, len) == 0)
+			return &sc->vars[i];
+	return NULL;
+}
+
+/* The scope of name; a "global." prefix is taken off. */
+static struct var_scope *
+scope_of(struct var_state *st, const char **name, size_t *len)
+{
+	if (*len > 7 && strncasecmp(*name, "global.", 7) == 0) {
+		*name += 7;
+		*len -= 7;
+		return &st->global;
+	}
+	return st->local;
+}
 
 static struct var *
 var_find(struct var_state *st, const char *name, size_t len)
 {
-	unsigned i;
+	struct var_scope *sc = scope_of(st, &name, &len);
 
-	for (i = 0; i < st->n; i++)
-		if (strlen(st->vars[i].name) == len &&
-		    strncasecmp(st->vars[i].name, name, len) == 0)
-			return &st->vars[i];
-	return NULL;
+	return scope_find(sc, name, len);
+}
+
+void *
+sieve_variables_push_scope(struct sieve_interp *ip)
+{
+	struct var_state *st = sieve_interp_ext_state(ip, &sieve_ext_variables);
+	struct var_scope *saved;
+
+	if (st == NULL)
+		return NULL;
+	saved = st->local;
+	st->local = arena_zalloc(ip->arena, sizeof(*st->local));
+	return saved;
+}
+
+void
+sieve_variables_pop_scope(struct sieve_interp *ip, void *saved)
+{
+	struct var_state *st = sieve_interp_ext_state(ip, &sieve_ext_variables);
+
+	if (st != NULL && saved != NULL)
+		st->local = saved;
 }
 
 /* Cuts at max bytes without splitting a UTF-8 character. */
@@ -207,9 +312,28 @@ expand(struct sieve_interp *ip, const char *s, size_t len,
 		buf_append(&b, s + i, (size_t)(dollar - (s + i)));
 		i = (size_t)(dollar - s);
 		n = parse_ref(s + i, len - i, &ns, &nslen, &name, &namelen);
-		if (n == 0 || ns != NULL) {
+		if (n != 0 && ns != NULL && nslen == 3 &&
+		    strncasecmp(ns, "tst", 3) == 0) {
+			struct sieve_str tv;
+
+			if (sieve_testsuite_variable(ip, name, namelen, &tv))
+				buf_append(&b, tv.p, tv.len);
+			i += n;
+			continue;
+		}
+		if (n == 0 || (ns != NULL && !(nslen == 6 &&
+					       is_global_ns(ns, nslen)))) {
 			buf_putc(&b, '$');
 			i++;
+			continue;
+		}
+		if (ns != NULL) {
+			struct var *v = st ? scope_find(&st->global, name,
+							namelen) : NULL;
+
+			if (v)
+				buf_append(&b, v->value, v->len);
+			i += n;
 			continue;
 		}
 		if (is_number(name, namelen)) {
@@ -240,7 +364,7 @@ variables_init(struct sieve_interp *ip)
 {
 	struct var_state *st = arena_zalloc(ip->arena, sizeof(*st));
 
-	st->vars = arena_alloc(ip->arena, VAR_MAX_COUNT * sizeof(*st->vars));
+	st->local = arena_zalloc(ip->arena, sizeof(*st->local));
 	ip->expand = expand;
 	ip->match_values_on = true;
 	return st;
@@ -252,18 +376,22 @@ static struct var *
 var_assign(struct sieve_interp *ip, struct var_state *st, const char *name,
 	   size_t namelen, char *val, size_t len)
 {
+	struct var_scope *sc = scope_of(st, &name, &namelen);
 	struct var *var;
 
 	len = utf8_cut(val, len, VAR_MAX_SIZE);
 	val[len] = '\0';
-	var = var_find(st, name, namelen);
+	var = scope_find(sc, name, namelen);
 	if (var == NULL) {
-		if (st->n >= VAR_MAX_COUNT) {
+		if (sc->n >= VAR_MAX_COUNT) {
 			sieve_runtime_error(ip, "set: too many variables "
 					    "(max %d)", VAR_MAX_COUNT);
 			return NULL;
 		}
-		var = &st->vars[st->n++];
+		if (sc->vars == NULL)
+			sc->vars = arena_alloc(ip->arena, VAR_MAX_COUNT *
+							  sizeof(*sc->vars));
+		var = &sc->vars[sc->n++];
 		var->name = arena_strndup(ip->arena, name, namelen);
 	}
 	var->value = val;
@@ -280,11 +408,32 @@ set_validate(struct sieve_validator *v, struct sieve_cmd *c)
 	unsigned i, k;
 	static const int prec[] = { 40, 40, 30, 30, 20, 10 };
 
-	if (!sieve_v_arg_constant(v, name) ||
-	    !is_identifier(name->u.str.str, name->u.str.len)) {
+	if (sieve_v_arg_constant(v, name) && name->u.str.len > 7 &&
+	    strncasecmp(name->u.str.str, "global.", 7) == 0 &&
+	    sieve_v_ext_required(v, "include")) {
+		/* include's global namespace (RFC 6609 5) */
+		const char *dot = strrchr(name->u.str.str, '.');
+		const char *vn = dot + 1;
+
+		if (!check_global_name(v, name->u.str.str,
+				       (size_t)(dot - name->u.str.str), vn,
+				       strlen(vn), name->pos))
+			return false;
+	} else if (!sieve_v_arg_constant(v, name) ||
+		   !is_identifier(name->u.str.str, name->u.str.len)) {
 		sieve_v_error(v, name->pos, "set: invalid variable name \"%s\"",
 			      name->u.str.str);
 		return false;
+	} else if (v->nglobals &&
+		   sieve_v_name_in(v->globals, v->nglobals, name->u.str.str,
+				   name->u.str.len)) {
+		/* declared global in this script: set the shared one */
+		name->u.str.str = arena_printf(sieve_v_arena(v), "global.%s",
+					       name->u.str.str);
+		name->u.str.len += 7;
+	} else {
+		sieve_v_name_add(v, &v->locals, &v->nlocals, &v->caplocals,
+				 name->u.str.str, name->u.str.len);
 	}
 	for (i = 0; i < c->nopt; i++)
 		for (k = i + 1; k < c->nopt; k++)
