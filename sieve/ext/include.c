@@ -461,6 +461,9 @@ static int
 op_return(struct sieve_interp *ip)
 {
 	sieve_trace(ip, "return");
+	/* in the main script, the same as stop (RFC 6609 3.3) */
+	if (ip->inc_depth == 0)
+		ip->stop = true;
 	ip->returned = true;
 	return 0;
 }
