@@ -56,6 +56,10 @@ struct sieve_limits {
 	 * octets a value keeps (longer ones are cut): 4096. */
 	unsigned variables_max_scope_size;
 	size_t variables_max_variable_size;
+	/* include (RFC 6609): sieve_include_max_includes 255 (distinct
+	 * scripts in one binary), sieve_include_max_nesting_depth 10 */
+	unsigned include_max_includes;
+	unsigned include_max_nesting_depth;
 };
 
 void sieve_limits_default(struct sieve_limits *lim);
@@ -89,6 +93,19 @@ bool sieve_instance_extension_enabled(const struct sieve_instance *inst,
  * capability). Static storage owned by the instance. */
 const char *sieve_instance_capabilities(struct sieve_instance *inst);
 
+/*
+ * Where "include" (RFC 6609) finds scripts: the :personal and :global
+ * locations, in Pigeonhole's syntax: a directory ("file:DIR;options" or
+ * "DIR"; a file stands for its directory) holding NAME.sieve, or
+ * "dict:file:PATH". NULL: unavailable; a NULL personal location defaults,
+ * in sieve_compile_file, to the directory of the script compiled (what
+ * sievec and sieve-test do). Sets the :global location when global is
+ * true, else the :personal one. Copied. sieve_settings_apply sets the
+ * :global one from sieve_global (or the older sieve_global_dir).
+ */
+void sieve_instance_set_include(struct sieve_instance *inst, bool global,
+				const char *location);
+
 /* ---- compile / binary -------------------------------------------------- */
 
 struct sieve_binary;
@@ -107,8 +124,9 @@ struct sieve_binary *sieve_compile_file(struct sieve_instance *inst,
 /* Atomic write (temporary file, fsync, rename). 0 or -1 with errno. */
 int sieve_binary_save(const struct sieve_binary *bin, const char *path);
 /* Maps a saved binary. NULL when it is absent, truncated, corrupt, from
- * another version or needs an extension that is not enabled: *why says
- * which (static string), and the caller recompiles from source. */
+ * another version, needs an extension that is not enabled or one of the
+ * scripts it includes changed since: *why says which (static string), and
+ * the caller recompiles from source. */
 struct sieve_binary *sieve_binary_open(struct sieve_instance *inst,
 				       const char *path, const char **why);
 /* Same from memory (copied). */

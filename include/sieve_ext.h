@@ -296,6 +296,12 @@ struct sieve_interp {
 	/* variables: expands a template string (NULL: literal) */
 	int (*expand)(struct sieve_interp *ip, const char *s, size_t len,
 		      struct sieve_str *out);
+	/* include (RFC 6609): the block running (0 = main script), how deep
+	 * in includes, whether "return" ended it */
+	unsigned block;
+	unsigned inc_depth;
+	bool returned;
+	long start_sec;			/* CPU clock at the start of the run */
 };
 
 /* Operand readers; they fail (and mark the binary corrupt) on bad code. */

@@ -318,6 +318,43 @@ add_globals(struct lda *l, struct script_list *sl, const char *base)
 	}
 }
 
+/*
+ * Where "include" (RFC 6609) looks, as Pigeonhole's LDA: :personal in the
+ * user's script storage, the directory part of the sieve setting
+ * ("file:~/sieve;active=~/.dovecot.sieve" -> ~/sieve) or sieve_dir when
+ * sieve names a single file; :global in sieve_global (or the older
+ * sieve_global_dir). Every script of the delivery sees the same ones.
+ */
+static void
+set_include_locations(struct lda *l, struct sieve_instance *inst)
+{
+	const char *loc = cfg_get_proto(l->cfg, "lda", "sieve");
+	const char *dir = cfg_get_proto(l->cfg, "lda", "sieve_dir");
+	const char *g = cfg_get_proto(l->cfg, "lda", "sieve_global");
+	char *personal = NULL;
+	struct stat st;
+
+	if (loc == NULL)
+		loc = userdb_field(&l->u, "sieve");
+	if (loc == NULL)
+		loc = "~/.dovecot.sieve";
+	if (*loc != '\0') {
+		const char *p = strncmp(loc, "file:", 5) == 0 ? loc + 5 : loc;
+
+		personal = lda_expand_path(l, arena_strndup(l->arena, p,
+							    strcspn(p, ";")));
+	}
+	if (dir != NULL && *dir != '\0' &&
+	    (personal == NULL || stat(personal, &st) < 0 ||
+	     !S_ISDIR(st.st_mode)))
+		personal = lda_expand_path(l, dir);
+	sieve_instance_set_include(inst, false, personal);
+	if (g == NULL || *g == '\0')
+		g = cfg_get_proto(l->cfg, "lda", "sieve_global_dir");
+	if (g != NULL && *g != '\0')
+		sieve_instance_set_include(inst, true, lda_expand_path(l, g));
+}
+
 /* Global scripts (sieve_before, sieve_after) may use the extensions of
  * sieve_global_extensions on top of the user's set. */
 static struct sieve_instance *
@@ -360,6 +397,7 @@ global_instance(struct lda *l)
 			l->ginst = NULL;
 			return l->inst;
 		}
+		set_include_locations(l, l->ginst);
 	}
 	return l->ginst;
 }
@@ -371,6 +409,7 @@ lda_run_scripts(struct lda *l)
 	const char *loc, *user_path = NULL, *logpath = NULL;
 	size_t i;
 
+	set_include_locations(l, l->inst);
 	add_globals(l, &sl, "sieve_before");
 	loc = cfg_get_proto(l->cfg, "lda", "sieve");
 	if (loc == NULL)

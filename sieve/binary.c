@@ -9,9 +9,15 @@
  *   16  u64 checksum             of bytes 24..size
  *   24  u32 next                 number of extension names
  *       next x (u8 len, name)    slot 1.. in order (slot 0 = core)
- *       u32 len, script name
- *       u32 len, code
- *       u32 len, line table
+ *       u32 nblocks              >= 1; block 0 is the main script, the
+ *                                others included scripts (RFC 6609)
+ *       nblocks x (u32 len, script name; u32 len, code;
+ *                  u32 len, line table)
+ *       u32 ndeps                included script files
+ *       ndeps x (u32 len, path; u64 mtime seconds, -1 when the file was
+ *                missing; u32 nanoseconds; u64 size)
+ * sieve_binary_open also stats every dependency: a changed, appeared or
+ * vanished included script makes the binary stale.
  * Loading maps the file and checks magic, version, size, checksum and that
  * every named extension is known and enabled; nothing is parsed. Anything
  * wrong makes the loader return NULL with a reason, and the caller
@@ -31,6 +37,8 @@
 #include "arena.h"
 #include "ast.h"
 
+#define MAX_BLOCKS 65536
+
 #define HDR_SIZE 24
 
 static void
@@ -47,6 +55,13 @@ get_u32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 	       (uint32_t)p[3] << 24;
+}
+
+static void
+put_u64(struct buf *b, uint64_t v)
+{
+	put_u32(b, (uint32_t)v);
+	put_u32(b, (uint32_t)(v >> 32));
 }
 
 static uint64_t
@@ -136,27 +151,63 @@ parse_image(struct sieve_binary *bin)
 		ptr = p + pos;						\
 		pos += l;						\
 	} while (0)
-	{
+	if (size - pos < 4)
+		return "binary corrupt (blocks)";
+	bin->nblocks = get_u32(p + pos);
+	pos += 4;
+	if (bin->nblocks == 0 || bin->nblocks > MAX_BLOCKS ||
+	    bin->nblocks > (size - pos) / 12)
+		return "binary corrupt (blocks)";
+	bin->blocks = xcalloc(bin->nblocks, sizeof(*bin->blocks));
+	for (i = 0; i < bin->nblocks; i++) {
+		struct sieve_binary_block *bl = &bin->blocks[i];
 		const uint8_t *name;
 		uint32_t nlen, clen, llen;
 
 		TAKE(name, nlen);
-		TAKE(bin->code, clen);
-		TAKE(bin->lines, llen);
-		bin->code_len = clen;
-		bin->lines_len = llen;
-		bin->script_name = xstrndup((const char *)name, nlen);
+		TAKE(bl->code, clen);
+		TAKE(bl->lines, llen);
+		bl->code_len = clen;
+		bl->lines_len = llen;
+		bl->name = xstrndup((const char *)name, nlen);
+	}
+	if (size - pos < 4)
+		return "binary corrupt (dependencies)";
+	bin->ndeps = get_u32(p + pos);
+	pos += 4;
+	if (bin->ndeps > (size - pos) / 24)
+		return "binary corrupt (dependencies)";
+	bin->deps = xcalloc(bin->ndeps ? bin->ndeps : 1, sizeof(*bin->deps));
+	for (i = 0; i < bin->ndeps; i++) {
+		struct sieve_binary_dep *dep = &bin->deps[i];
+		const uint8_t *path;
+		uint32_t plen;
+
+		TAKE(path, plen);
+		if (size - pos < 20)
+			return "binary corrupt (dependencies)";
+		dep->path = xstrndup((const char *)path, plen);
+		dep->mtime = (int64_t)get_u64(p + pos);
+		dep->mtime_ns = get_u32(p + pos + 8);
+		dep->size = get_u64(p + pos + 12);
+		pos += 20;
 	}
 #undef TAKE
+	bin->script_name = bin->blocks[0].name;
+	bin->code = bin->blocks[0].code;
+	bin->code_len = bin->blocks[0].code_len;
+	bin->lines = bin->blocks[0].lines;
+	bin->lines_len = bin->blocks[0].lines_len;
 	if (pos != size)
 		return "binary corrupt (trailing data)";
 	return NULL;
 }
 
 struct sieve_binary *
-sieve_binary_build(struct sieve_instance *inst, const char *script_name,
+sieve_binary_build(struct sieve_instance *inst,
 		   const struct sieve_ext_def *const *exts, unsigned nexts,
-		   const struct buf *code, const struct buf *lines)
+		   const struct sieve_block_src *blocks, unsigned nblocks,
+		   const struct sieve_binary_dep *deps, unsigned ndeps)
 {
 	struct buf b = BUF_INIT;
 	struct sieve_binary *bin;
@@ -175,14 +226,25 @@ sieve_binary_build(struct sieve_instance *inst, const char *script_name,
 		buf_putc(&b, (char)n);
 		buf_append(&b, exts[i]->name, n);
 	}
-	if (script_name == NULL)
-		script_name = "";
-	put_u32(&b, (uint32_t)strlen(script_name));
-	buf_puts(&b, script_name);
-	put_u32(&b, (uint32_t)code->len);
-	buf_append(&b, code->data, code->len);
-	put_u32(&b, (uint32_t)lines->len);
-	buf_append(&b, lines->data, lines->len);
+	put_u32(&b, nblocks);
+	for (i = 0; i < nblocks; i++) {
+		const char *name = blocks[i].name ? blocks[i].name : "";
+
+		put_u32(&b, (uint32_t)strlen(name));
+		buf_puts(&b, name);
+		put_u32(&b, (uint32_t)blocks[i].code->len);
+		buf_append(&b, blocks[i].code->data, blocks[i].code->len);
+		put_u32(&b, (uint32_t)blocks[i].lines->len);
+		buf_append(&b, blocks[i].lines->data, blocks[i].lines->len);
+	}
+	put_u32(&b, ndeps);
+	for (i = 0; i < ndeps; i++) {
+		put_u32(&b, (uint32_t)strlen(deps[i].path));
+		buf_puts(&b, deps[i].path);
+		put_u64(&b, (uint64_t)deps[i].mtime);
+		put_u32(&b, deps[i].mtime_ns);
+		put_u64(&b, deps[i].size);
+	}
 	{
 		uint8_t *d = (uint8_t *)b.data;
 		uint32_t size = (uint32_t)b.len;
@@ -216,7 +278,20 @@ sieve_binary_free(struct sieve_binary *bin)
 		munmap((void *)bin->data, bin->size);
 	else
 		free((void *)bin->data);
-	free(bin->script_name);
+	if (bin->blocks) {
+		unsigned i;
+
+		for (i = 0; i < bin->nblocks; i++)
+			free(bin->blocks[i].name);
+		free(bin->blocks);
+	}
+	if (bin->deps) {
+		unsigned i;
+
+		for (i = 0; i < bin->ndeps; i++)
+			free(bin->deps[i].path);
+		free(bin->deps);
+	}
 	free(bin);
 }
 
@@ -259,6 +334,41 @@ sieve_binary_from_data(struct sieve_instance *inst, const void *data,
 	return bin;
 }
 
+void
+sieve_binary_dep_stat(struct sieve_binary_dep *dep, const char *path)
+{
+	struct stat st;
+
+	dep->path = (char *)path;
+	if (stat(path, &st) < 0) {
+		dep->mtime = -1;
+		dep->mtime_ns = 0;
+		dep->size = 0;
+		return;
+	}
+	dep->mtime = (int64_t)st.st_mtim.tv_sec;
+	dep->mtime_ns = (uint32_t)st.st_mtim.tv_nsec;
+	dep->size = (uint64_t)st.st_size;
+}
+
+/* NULL when every included script is as it was at compile time. */
+static const char *
+deps_changed(const struct sieve_binary *bin)
+{
+	unsigned i;
+
+	for (i = 0; i < bin->ndeps; i++) {
+		struct sieve_binary_dep now;
+
+		sieve_binary_dep_stat(&now, bin->deps[i].path);
+		if (now.mtime != bin->deps[i].mtime ||
+		    now.mtime_ns != bin->deps[i].mtime_ns ||
+		    now.size != bin->deps[i].size)
+			return "an included script changed";
+	}
+	return NULL;
+}
+
 struct sieve_binary *
 sieve_binary_open(struct sieve_instance *inst, const char *path,
 		  const char **why)
@@ -296,6 +406,8 @@ sieve_binary_open(struct sieve_instance *inst, const char *path,
 	bin->size = (size_t)st.st_size;
 	bin->mapped = true;
 	reason = parse_image(bin);
+	if (reason == NULL)
+		reason = deps_changed(bin);
 	if (reason) {
 		if (why)
 			*why = reason;
@@ -394,15 +506,26 @@ fail:
 unsigned
 sieve_binary_line_at(const struct sieve_binary *bin, size_t pc)
 {
-	size_t pos = 0, at = 0;
+	return sieve_binary_block_line_at(bin, 0, pc);
+}
+
+unsigned
+sieve_binary_block_line_at(const struct sieve_binary *bin, unsigned block,
+			   size_t pc)
+{
+	const uint8_t *lines;
+	size_t pos = 0, at = 0, lines_len;
 	unsigned line = 0;
 
-	while (pos < bin->lines_len) {
+	if (block >= bin->nblocks)
+		return 0;
+	lines = bin->blocks[block].lines;
+	lines_len = bin->blocks[block].lines_len;
+	while (pos < lines_len) {
 		uint64_t delta, l;
 
-		if (sieve_get_varint(bin->lines, bin->lines_len, &pos,
-				     &delta) < 0 ||
-		    sieve_get_varint(bin->lines, bin->lines_len, &pos, &l) < 0)
+		if (sieve_get_varint(lines, lines_len, &pos, &delta) < 0 ||
+		    sieve_get_varint(lines, lines_len, &pos, &l) < 0)
 			break;
 		if (at + delta > pc)
 			break;
@@ -495,20 +618,12 @@ sieve_dump_operand(const struct sieve_binary *bin, size_t *pc, FILE *out)
 	return -1;
 }
 
-void
-sieve_binary_dump(const struct sieve_binary *bin, FILE *out)
+static void
+dump_block(const struct sieve_binary *bin, unsigned block, FILE *out)
 {
 	size_t pc = 0;
-	unsigned i, last_line = 0;
+	unsigned last_line = 0;
 
-	fprintf(out, "# tamis Sieve binary, format %d, %zu bytes\n",
-		SIEVE_BINARY_VERSION, bin->size);
-	fprintf(out, "# script: %s\n", bin->script_name);
-	fprintf(out, "# extensions:");
-	for (i = 1; i < bin->nslots; i++)
-		fprintf(out, " %u=%s", i, bin->slots[i]->name);
-	fprintf(out, "%s\n# code: %zu bytes\n", bin->nslots > 1 ? "" : " none",
-		bin->code_len);
 	while (pc < bin->code_len) {
 		const struct sieve_ext_def *e = &sieve_ext_core;
 		const struct sieve_op_def *op;
@@ -527,7 +642,7 @@ sieve_binary_dump(const struct sieve_binary *bin, FILE *out)
 		if (opi >= e->nops)
 			goto bad;
 		op = &e->ops[opi];
-		line = sieve_binary_line_at(bin, start);
+		line = sieve_binary_block_line_at(bin, block, start);
 		if (line != last_line)
 			fprintf(out, "%06zu %4u: ", start, line);
 		else
@@ -564,4 +679,32 @@ sieve_binary_dump(const struct sieve_binary *bin, FILE *out)
 	return;
 bad:
 	fprintf(out, "\n# corrupt code at %zu\n", pc);
+}
+
+void
+sieve_binary_dump(const struct sieve_binary *bin, FILE *out)
+{
+	unsigned i;
+
+	fprintf(out, "# tamis Sieve binary, format %d, %zu bytes\n",
+		SIEVE_BINARY_VERSION, bin->size);
+	fprintf(out, "# script: %s\n", bin->script_name);
+	fprintf(out, "# extensions:");
+	for (i = 1; i < bin->nslots; i++)
+		fprintf(out, " %u=%s", i, bin->slots[i]->name);
+	fprintf(out, "%s\n", bin->nslots > 1 ? "" : " none");
+	for (i = 0; i < bin->ndeps; i++)
+		fprintf(out, "# depends on: %s\n", bin->deps[i].path);
+	for (i = 0; i < bin->nblocks; i++) {
+		/* the operand dumper reads bin->code: a view per block */
+		struct sieve_binary view = *bin;
+
+		view.code = bin->blocks[i].code;
+		view.code_len = bin->blocks[i].code_len;
+		if (i > 0)
+			fprintf(out, "# block %u: included script %s\n", i,
+				bin->blocks[i].name);
+		fprintf(out, "# code: %zu bytes\n", view.code_len);
+		dump_block(&view, i, out);
+	}
 }

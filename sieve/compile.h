@@ -22,6 +22,27 @@ struct sieve_codegen {
 	struct sieve_validator *v;
 };
 
+/* include (RFC 6609): one per compile, shared by the main script and the
+ * scripts it includes. Block 0 is the main script; an included script
+ * gets the next block when first included and keeps it (compiled once). */
+struct sieve_include_block {
+	const char *id;			/* identity: real path (+ name) */
+	const char *name;		/* script name, for messages */
+	struct buf code, lines;
+	bool compiled;			/* code is final */
+	bool missing;			/* :optional and absent: no code */
+};
+
+struct sieve_include_compile {
+	struct arena *arena;
+	const char *personal;		/* location of :personal scripts */
+	const char *global;		/* location of :global scripts */
+	struct sieve_include_block *blocks;
+	unsigned nblocks, capblocks;
+	struct sieve_binary_dep *deps;	/* included files (stale check) */
+	unsigned ndeps, capdeps;
+};
+
 struct sieve_validator {
 	struct sieve_instance *inst;
 	struct arena *arena;
@@ -41,6 +62,16 @@ struct sieve_validator {
 	int test_const;
 	struct sieve_cmd *free_cmds;	/* recycled, linked through data */
 	struct sieve_codegen g;
+	/* include */
+	struct sieve_include_compile *inc;
+	struct sieve_validator *parent;	/* the including script's */
+	unsigned inc_depth;		/* 0: main script */
+	const char *script_id;		/* identity (circular includes) */
+	struct sieve_ast_node *prev_node;	/* previous top-level command */
+	const char **globals;		/* names declared global */
+	size_t nglobals, capglobals;
+	const char **locals;		/* names set as local variables */
+	size_t nlocals, caplocals;
 };
 
 /* validate.c */
@@ -48,9 +79,38 @@ bool sieve_compile_block(struct sieve_validator *v,
 			 struct sieve_ast_node *first);
 bool sieve_compile_test(struct sieve_validator *v, struct sieve_ast_node *n);
 
-/* ext/variables.c: compile-time check of ${...} references */
-void sieve_variables_check_string(struct sieve_validator *v, const char *s,
-				  size_t len, struct sieve_pos pos);
+/* ext/variables.c: compile-time check of ${...} references; returns the
+ * string to use (references to variables declared "global" rewritten to
+ * the global namespace: "${x}" -> "${global.x}"), *outlen its length. */
+const char *sieve_variables_check_string(struct sieve_validator *v,
+					 const char *s, size_t len,
+					 struct sieve_pos pos, size_t *outlen);
+
+/* ext/testsuite.c: ${tst.NAME}; false when unknown or not a testsuite */
+bool sieve_testsuite_variable(struct sieve_interp *ip, const char *name,
+			      size_t len, struct sieve_str *out);
+
+/* validate.c: name lists of the include extension */
+bool sieve_v_name_in(const char *const *names, size_t n, const char *name,
+		     size_t len);
+void sieve_v_name_add(struct sieve_validator *v, const char ***names,
+		      size_t *n, size_t *cap, const char *name, size_t len);
+
+/* validate.c: compiles an included script's source into block blk of the
+ * compile (called by ext/include.c). False after errors. */
+bool sieve_compile_included(struct sieve_validator *parent, const char *src,
+			    size_t len, const char *name, const char *id,
+			    unsigned blk);
+
+/* ext/variables.c: run-time scopes. Each run of a script block (the main
+ * script, an included script) has its own local variables; the global
+ * ones are shared. push returns the caller's scope for pop. */
+void *sieve_variables_push_scope(struct sieve_interp *ip);
+void sieve_variables_pop_scope(struct sieve_interp *ip, void *saved);
+
+/* interp.c: runs block blk of the binary to its end, a return or a
+ * stop; the caller's position is restored afterwards. */
+int sieve_interp_run_block(struct sieve_interp *ip, unsigned blk);
 
 /* ext/variables.c: run-time access by name for other extensions; an
  * unset variable reads as "". set returns 0 or a SIEVE_EXEC_* status. */

@@ -53,7 +53,7 @@ sieve_opt_name(unsigned code)
 unsigned
 sieve_interp_line(const struct sieve_interp *ip)
 {
-	return sieve_binary_line_at(ip->bin, ip->op_start);
+	return sieve_binary_block_line_at(ip->bin, ip->block, ip->op_start);
 }
 
 static void
@@ -439,8 +439,7 @@ sieve_matcher_conclude(struct sieve_matcher *m, int r)
 /* ---- the loop ---------------------------------------------------------- */
 
 static int
-check_limits(struct sieve_interp *ip, const struct sieve_limits *lim,
-	     const struct timespec *start)
+check_limits(struct sieve_interp *ip, const struct sieve_limits *lim)
 {
 	if (lim->max_steps && ip->steps > lim->max_steps) {
 		sieve_runtime_error(ip, "execution exceeded the step limit "
@@ -452,7 +451,7 @@ check_limits(struct sieve_interp *ip, const struct sieve_limits *lim,
 		struct timespec now;
 
 		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
-		if (now.tv_sec - start->tv_sec >= (time_t)lim->max_cpu_time) {
+		if (now.tv_sec - ip->start_sec >= (time_t)lim->max_cpu_time) {
 			sieve_runtime_error(ip, "execution exceeded the CPU "
 					    "time limit (%u s)",
 					    lim->max_cpu_time);
@@ -467,12 +466,85 @@ check_limits(struct sieve_interp *ip, const struct sieve_limits *lim,
 	return 0;
 }
 
+/* The loop over the current block's code. */
+static int
+run_loop(struct sieve_interp *ip)
+{
+	const struct sieve_limits *lim = &ip->bin->inst->limits;
+	int status = SIEVE_EXEC_OK;
+
+	while (ip->pc < ip->code_len && !ip->stop && !ip->returned) {
+		const struct sieve_ext_def *e = &sieve_ext_core;
+		unsigned op;
+
+		ip->op_start = ip->pc;
+		ip->steps++;
+		if ((status = check_limits(ip, lim)) != 0)
+			break;
+		op = ip->code[ip->pc++];
+		if (op & SIEVE_OP_EXT) {
+			unsigned slot = op & 0x7f;
+
+			if (slot == 0 || slot >= ip->nslots ||
+			    ip->pc >= ip->code_len) {
+				status = corrupt(ip, "bad extension op");
+				break;
+			}
+			e = ip->slots[slot];
+			op = ip->code[ip->pc++];
+		}
+		if (op >= e->nops || e->ops[op].exec == NULL) {
+			status = corrupt(ip, "bad op");
+			break;
+		}
+		status = e->ops[op].exec(ip);
+		if (status == SIEVE_EXEC_OK && ip->status != SIEVE_EXEC_OK)
+			status = ip->status;
+		if (status != SIEVE_EXEC_OK)
+			break;
+	}
+	return status;
+}
+
+int
+sieve_interp_run_block(struct sieve_interp *ip, unsigned blk)
+{
+	const uint8_t *code = ip->code;
+	size_t code_len = ip->code_len, pc = ip->pc, op_start = ip->op_start;
+	unsigned block = ip->block, match_count = ip->match_count;
+	struct sieve_str match_values[32];
+	void *scope;
+	int status;
+
+	if (blk == 0 || blk >= ip->bin->nblocks)
+		return corrupt(ip, "bad block");
+	memcpy(match_values, ip->match_values, sizeof(match_values));
+	scope = sieve_variables_push_scope(ip);
+	ip->code = ip->bin->blocks[blk].code;
+	ip->code_len = ip->bin->blocks[blk].code_len;
+	ip->pc = 0;
+	ip->block = blk;
+	ip->match_count = 0;
+	ip->inc_depth++;
+	status = run_loop(ip);
+	ip->inc_depth--;
+	ip->returned = false;
+	sieve_variables_pop_scope(ip, scope);
+	memcpy(ip->match_values, match_values, sizeof(match_values));
+	ip->match_count = match_count;
+	ip->code = code;
+	ip->code_len = code_len;
+	ip->pc = pc;
+	ip->op_start = op_start;
+	ip->block = block;
+	return status;
+}
+
 int
 sieve_execute(struct sieve_binary *bin, const struct sieve_exec_env *env,
 	      struct sieve_result *res)
 {
 	struct sieve_interp ip;
-	const struct sieve_limits *lim = &bin->inst->limits;
 	struct timespec start;
 	struct arena *own = NULL;
 	void *states[SIEVE_MAX_SLOTS + 1];
@@ -498,38 +570,10 @@ sieve_execute(struct sieve_binary *bin, const struct sieve_exec_env *env,
 		if (bin->slots[i]->run_init)
 			states[i] = bin->slots[i]->run_init(&ip);
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &start);
+	ip.start_sec = (long)start.tv_sec;
 	sieve_result_begin_script(res, bin->script_name);
 
-	while (ip.pc < ip.code_len && !ip.stop) {
-		const struct sieve_ext_def *e = &sieve_ext_core;
-		unsigned op;
-
-		ip.op_start = ip.pc;
-		ip.steps++;
-		if ((status = check_limits(&ip, lim, &start)) != 0)
-			break;
-		op = ip.code[ip.pc++];
-		if (op & SIEVE_OP_EXT) {
-			unsigned slot = op & 0x7f;
-
-			if (slot == 0 || slot >= ip.nslots ||
-			    ip.pc >= ip.code_len) {
-				status = corrupt(&ip, "bad extension op");
-				break;
-			}
-			e = ip.slots[slot];
-			op = ip.code[ip.pc++];
-		}
-		if (op >= e->nops || e->ops[op].exec == NULL) {
-			status = corrupt(&ip, "bad op");
-			break;
-		}
-		status = e->ops[op].exec(&ip);
-		if (status == SIEVE_EXEC_OK && ip.status != SIEVE_EXEC_OK)
-			status = ip.status;
-		if (status != SIEVE_EXEC_OK)
-			break;
-	}
+	status = run_loop(&ip);
 	if (ip.stop)
 		sieve_result_set_stopped(res);
 	if (status != SIEVE_EXEC_OK && env->trace)

@@ -52,6 +52,8 @@ sieve_limits_default(struct sieve_limits *lim)
 	lim->duplicate_max_period = 2 * 24 * 3600;
 	lim->variables_max_scope_size = 255;
 	lim->variables_max_variable_size = 4 * 1024;
+	lim->include_max_includes = 255;
+	lim->include_max_nesting_depth = 10;
 }
 
 int
@@ -182,7 +184,19 @@ sieve_instance_free(struct sieve_instance *inst)
 	free(inst->enabled);
 	free(inst->cmds);
 	free(inst->capabilities);
+	free(inst->include_personal);
+	free(inst->include_global);
 	free(inst);
+}
+
+void
+sieve_instance_set_include(struct sieve_instance *inst, bool global,
+			   const char *location)
+{
+	char **p = global ? &inst->include_global : &inst->include_personal;
+
+	free(*p);
+	*p = location ? xstrdup(location) : NULL;
 }
 
 void

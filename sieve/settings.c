@@ -31,6 +31,9 @@ static const struct limit_setting limit_settings[] = {
 	  LIM(variables_max_scope_size), 'u' },
 	{ "sieve_variables_max_variable_size", 's',
 	  LIM(variables_max_variable_size), 'z' },
+	{ "sieve_include_max_includes", 'u', LIM(include_max_includes), 'u' },
+	{ "sieve_include_max_nesting_depth", 'u',
+	  LIM(include_max_nesting_depth), 'u' },
 };
 
 int
@@ -66,6 +69,18 @@ sieve_settings_apply(struct sieve_instance *inst, const struct cfg *cfg,
 			*(unsigned *)(void *)p = (unsigned)v;
 		else
 			*(uint64_t *)(void *)p = v;
+	}
+	{
+		const char *g = proto ? cfg_get_proto(cfg, proto,
+						      "sieve_global") :
+					cfg_get(cfg, "sieve_global");
+
+		if (g == NULL)
+			g = proto ? cfg_get_proto(cfg, proto,
+						  "sieve_global_dir") :
+				    cfg_get(cfg, "sieve_global_dir");
+		if (g != NULL && *g != '\0')
+			sieve_instance_set_include(inst, true, g);
 	}
 	ext = proto ? cfg_get_proto(cfg, proto, "sieve_extensions") :
 		      cfg_get(cfg, "sieve_extensions");

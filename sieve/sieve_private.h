@@ -12,7 +12,7 @@
 #include "buf.h"
 
 #define SIEVE_BINARY_MAGIC "TAMISSVB"
-#define SIEVE_BINARY_VERSION 1	/* bump on any incompatible change */
+#define SIEVE_BINARY_VERSION 2	/* bump on any incompatible change */
 #define SIEVE_MAX_SLOTS 127	/* extensions used by one binary */
 #define SIEVE_OP_EXT 0x80	/* op byte >= this: extension op */
 
@@ -35,6 +35,12 @@ struct sieve_cmd_entry {
 
 struct sieve_instance {
 	struct sieve_limits limits;
+	/* include (RFC 6609): locations of :personal and :global scripts,
+	 * Pigeonhole syntax ("file:DIR", "DIR", "dict:file:PATH"); NULL =
+	 * unavailable (:personal then defaults to the script's directory in
+	 * sieve_compile_file) */
+	char *include_personal;
+	char *include_global;
 	bool *enabled;			/* per sieve_extensions[] index */
 	char *capabilities;
 	/* name -> command; open addressing, built once */
@@ -49,6 +55,32 @@ bool sieve_ext_enabled(const struct sieve_instance *inst,
 const struct sieve_cmd_entry *sieve_cmd_lookup(const struct sieve_instance *i,
 					       const char *name);
 
+/* One code block: the main script (block 0) or an included script
+ * (RFC 6609), each with its own line table. */
+struct sieve_binary_block {
+	char *name;
+	const uint8_t *code;
+	size_t code_len;
+	const uint8_t *lines;
+	size_t lines_len;
+};
+
+/* A file the binary was compiled from besides the main script (included
+ * scripts): the binary is stale once one of them changes. */
+struct sieve_binary_dep {
+	char *path;
+	int64_t mtime;			/* seconds; -1: was missing */
+	uint32_t mtime_ns;
+	uint64_t size;
+};
+
+/* What the compiler hands to sieve_binary_build for one block. */
+struct sieve_block_src {
+	const char *name;
+	const struct buf *code;
+	const struct buf *lines;
+};
+
 /* A compiled program: either owned memory or an mmap. */
 struct sieve_binary {
 	struct sieve_instance *inst;
@@ -62,15 +94,25 @@ struct sieve_binary {
 	size_t lines_len;
 	const struct sieve_ext_def *slots[SIEVE_MAX_SLOTS + 1];
 	unsigned nslots;		/* slot 0 = core */
+	struct sieve_binary_block *blocks;	/* [0] = the fields above */
+	unsigned nblocks;
+	struct sieve_binary_dep *deps;
+	unsigned ndeps;
 };
 
 /* binary.c */
 struct sieve_binary *sieve_binary_build(struct sieve_instance *inst,
-					const char *script_name,
 					const struct sieve_ext_def *const *exts,
-					unsigned nexts, const struct buf *code,
-					const struct buf *lines);
+					unsigned nexts,
+					const struct sieve_block_src *blocks,
+					unsigned nblocks,
+					const struct sieve_binary_dep *deps,
+					unsigned ndeps);
 unsigned sieve_binary_line_at(const struct sieve_binary *bin, size_t pc);
+unsigned sieve_binary_block_line_at(const struct sieve_binary *bin,
+				    unsigned block, size_t pc);
+/* Fills dep from the file at path (stat); a missing file gets mtime -1. */
+void sieve_binary_dep_stat(struct sieve_binary_dep *dep, const char *path);
 
 /* varint helpers */
 void sieve_put_varint(struct buf *b, uint64_t v);

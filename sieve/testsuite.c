@@ -244,18 +244,34 @@ testsuite_config_apply(struct testsuite *ts)
 	struct ts_setting *s;
 	char err[256];
 
+	const char *personal = NULL, *global = NULL;
+
 	*lim = ts->base_limits;
 	for (s = ts->settings; s; s = s->next) {
 		uint64_t v;
 
 		if (s->value == NULL)
 			continue;
-		if (strcmp(s->key, "sieve_extensions") == 0) {
+		if (strcmp(s->key, "sieve") == 0 ||
+		    (strcmp(s->key, "sieve_dir") == 0 && personal == NULL)) {
+			personal = s->value;
+		} else if (strcmp(s->key, "sieve_global") == 0 ||
+			   (strcmp(s->key, "sieve_global_dir") == 0 &&
+			    global == NULL)) {
+			global = s->value;
+		} else if (strcmp(s->key, "sieve_extensions") == 0) {
 			sieve_instance_set_extensions(ts->inst, s->value, err,
 						      sizeof(err));
 		} else if (strcmp(s->key, "sieve_max_actions") == 0 &&
 			   parse_size(s->value, &v)) {
 			lim->max_actions = (unsigned)v;
+		} else if (strcmp(s->key, "sieve_include_max_includes") == 0 &&
+			   parse_size(s->value, &v)) {
+			lim->include_max_includes = (unsigned)v;
+		} else if (strcmp(s->key,
+				  "sieve_include_max_nesting_depth") == 0 &&
+			   parse_size(s->value, &v)) {
+			lim->include_max_nesting_depth = (unsigned)v;
 		} else if (strcmp(s->key, "sieve_max_redirects") == 0 &&
 			   parse_size(s->value, &v)) {
 			lim->max_redirects = (unsigned)v;
@@ -283,6 +299,23 @@ testsuite_config_apply(struct testsuite *ts)
 			lim->vacation_default_period = v;
 		}
 	}
+	testsuite_include_locations(ts, personal, global);
+}
+
+/* As Pigeonhole's testsuite: included scripts beside the .svtest file, in
+ * "included" (:personal) and "included-global" (:global), unless the
+ * sieve / sieve_global settings say otherwise. */
+void
+testsuite_include_locations(struct testsuite *ts, const char *personal,
+			    const char *global)
+{
+	sieve_instance_set_include(ts->inst, false, personal ? personal :
+				   arena_printf(ts->arena, "%s/included",
+						ts->dir));
+	sieve_instance_set_include(ts->inst, true, global ? global :
+				   arena_printf(ts->arena,
+						"%s/included-global",
+						ts->dir));
 }
 
 bool

@@ -121,5 +121,8 @@ bool testsuite_vacation(struct testsuite *ts, const struct sieve_action *a);
 const char *testsuite_setting(void *ctx, const char *key);
 /* Applies the test_config_set settings to the instance. */
 void testsuite_config_apply(struct testsuite *ts);
+/* Sets the include locations (NULL: the testsuite's defaults). */
+void testsuite_include_locations(struct testsuite *ts, const char *personal,
+				 const char *global);
 
 #endif

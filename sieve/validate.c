@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "arena.h"
 #include "compare.h"
@@ -212,7 +213,40 @@ process_string(struct sieve_validator *v, struct sieve_ast_string *s)
 		s->len = n;
 	}
 	if (v->variables && memmem(s->str, s->len, "${", 2) != NULL)
-		sieve_variables_check_string(v, s->str, s->len, s->pos);
+		s->str = sieve_variables_check_string(v, s->str, s->len,
+						      s->pos, &s->len);
+}
+
+bool
+sieve_v_name_in(const char *const *names, size_t n, const char *name,
+		size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(names[i]) == len &&
+		    strncasecmp(names[i], name, len) == 0)
+			return true;
+	return false;
+}
+
+void
+sieve_v_name_add(struct sieve_validator *v, const char ***names, size_t *n,
+		 size_t *cap, const char *name, size_t len)
+{
+	if (sieve_v_name_in(*names, *n, name, len))
+		return;
+	if (*n == *cap) {
+		size_t ncap = *cap ? 2 * *cap : 16;
+		const char **bigger = arena_alloc(v->arena,
+						  ncap * sizeof(*bigger));
+
+		if (*n)
+			memcpy(bigger, *names, *n * sizeof(*bigger));
+		*names = bigger;
+		*cap = ncap;
+	}
+	(*names)[(*n)++] = arena_strndup(v->arena, name, len);
 }
 
 static void
@@ -1005,7 +1039,7 @@ compile_if_chain(struct sieve_validator *v, struct sieve_ast_node *n,
 bool
 sieve_compile_block(struct sieve_validator *v, struct sieve_ast_node *first)
 {
-	struct sieve_ast_node *n;
+	struct sieve_ast_node *n, *prev = NULL;
 	bool after_failed_if = false;
 
 	for (n = first; n != NULL; n = n->next) {
@@ -1013,6 +1047,12 @@ sieve_compile_block(struct sieve_validator *v, struct sieve_ast_node *first)
 		const char *name = n->name;
 		bool chained = after_failed_if;
 
+		if (v->depth == 0) {
+			v->prev_node = prev;
+			prev = n;
+		} else {
+			v->prev_node = NULL;
+		}
 		after_failed_if = false;
 		if (v->diag->capped)
 			return false;
@@ -1082,14 +1122,93 @@ sieve_compile_block(struct sieve_validator *v, struct sieve_ast_node *first)
 
 /* ---- entry points ------------------------------------------------------ */
 
-struct sieve_binary *
-sieve_compile(struct sieve_instance *inst, const char *src, size_t len,
-	      const char *script_name, struct sieve_diag *d)
+static void
+limits_to_parse(const struct sieve_instance *inst,
+		struct sieve_parse_limits *pl)
+{
+	memset(pl, 0, sizeof(*pl));
+	pl->max_nesting = inst->limits.max_nesting;
+	pl->max_string_len = inst->limits.max_string_len;
+	pl->max_list_items = inst->limits.max_list_items;
+	pl->max_nodes = inst->limits.max_nodes;
+}
+
+/* Parses and compiles one script with v (set up by the caller). */
+static bool
+compile_one(struct sieve_validator *v, const char *src, size_t len)
 {
 	struct sieve_parse_limits pl;
-	struct sieve_validator v;
-	struct sieve_binary *bin = NULL;
 	struct sieve_ast *ast;
+	unsigned before = v->diag->errors;
+
+	limits_to_parse(v->inst, &pl);
+	v->required = arena_zalloc(v->arena, sieve_extension_count *
+					     sizeof(bool));
+	v->require_allowed = true;
+	ast = sieve_parse(v->arena, src, len, &pl, v->diag);
+	if (ast != NULL && v->diag->errors == before) {
+		v->ast = ast;
+		sieve_compile_block(v, ast->first);
+	}
+	return ast != NULL && v->diag->errors == before;
+}
+
+bool
+sieve_compile_included(struct sieve_validator *parent, const char *src,
+		       size_t len, const char *name, const char *id,
+		       unsigned blk)
+{
+	struct sieve_validator v;
+	struct sieve_include_block *b;
+	const char *saved_name = parent->diag->script;
+	bool ok;
+
+	if (parent->inst->limits.max_script_size &&
+	    len > parent->inst->limits.max_script_size) {
+		sieve_error(parent->diag, (struct sieve_pos){ 0, 0 },
+			    "included script %s is too large (%zu bytes, "
+			    "max %zu)", name, len,
+			    parent->inst->limits.max_script_size);
+		return false;
+	}
+	memset(&v, 0, sizeof(v));
+	v.inst = parent->inst;
+	v.diag = parent->diag;
+	v.arena = arena_new(64 * 1024);
+	v.inc = parent->inc;
+	v.parent = parent;
+	v.inc_depth = parent->inc_depth + 1;
+	v.script_id = id;
+	sieve_g_init(&v.g, &v);
+	/* one extension table for the whole binary */
+	memcpy(v.g.slots, parent->g.slots, sizeof(v.g.slots));
+	v.g.nslots = parent->g.nslots;
+	parent->diag->script = name;
+	ok = compile_one(&v, src, len);
+	parent->diag->script = saved_name;
+	memcpy(parent->g.slots, v.g.slots, sizeof(v.g.slots));
+	parent->g.nslots = v.g.nslots;
+	b = &v.inc->blocks[blk];
+	if (ok) {
+		b->code = v.g.code;
+		b->lines = v.g.lines;
+		memset(&v.g.code, 0, sizeof(v.g.code));
+		memset(&v.g.lines, 0, sizeof(v.g.lines));
+		b->compiled = true;
+	}
+	sieve_g_free(&v.g);
+	arena_free(v.arena);
+	return ok;
+}
+
+static struct sieve_binary *
+compile_main(struct sieve_instance *inst, const char *src, size_t len,
+	     const char *script_name, const char *path, struct sieve_diag *d)
+{
+	struct sieve_validator v;
+	struct sieve_include_compile inc;
+	struct sieve_binary *bin = NULL;
+	unsigned i;
 
 	if (d->max_errors == 0 && inst->limits.max_errors)
 		d->max_errors = inst->limits.max_errors;
@@ -1100,33 +1219,69 @@ sieve_compile(struct sieve_instance *inst, const char *src, size_t len,
 			    inst->limits.max_script_size);
 		return NULL;
 	}
-	memset(&pl, 0, sizeof(pl));
-	pl.max_nesting = inst->limits.max_nesting;
-	pl.max_string_len = inst->limits.max_string_len;
-	pl.max_list_items = inst->limits.max_list_items;
-	pl.max_nodes = inst->limits.max_nodes;
+	memset(&inc, 0, sizeof(inc));
+	inc.arena = arena_new(4096);
+	inc.personal = inst->include_personal;
+	inc.global = inst->include_global;
+	if (inc.personal == NULL && path != NULL) {
+		/* sievec, sieve-test: :personal beside the script */
+		const char *slash = strrchr(path, '/');
+
+		inc.personal = slash ? arena_strndup(inc.arena, path,
+						     (size_t)(slash - path) +
+						     (slash == path)) : ".";
+	}
+	inc.capblocks = 8;
+	inc.blocks = arena_zalloc(inc.arena, inc.capblocks *
+					     sizeof(*inc.blocks));
+	inc.nblocks = 1;
+	inc.blocks[0].name = script_name ? script_name : "";
+	if (path != NULL) {
+		char *real = realpath(path, NULL);
+
+		inc.blocks[0].id = arena_strdup(inc.arena, real ? real : path);
+		free(real);
+	}
 
 	memset(&v, 0, sizeof(v));
 	v.inst = inst;
 	v.diag = d;
 	v.arena = arena_new(64 * 1024);
-	v.required = arena_zalloc(v.arena, sieve_extension_count *
-					   sizeof(bool));
-	v.require_allowed = true;
+	v.inc = &inc;
+	v.script_id = inc.blocks[0].id;
 	sieve_g_init(&v.g, &v);
 
-	ast = sieve_parse(v.arena, src, len, &pl, d);
-	if (ast != NULL && d->errors == 0) {
-		v.ast = ast;
-		sieve_compile_block(&v, ast->first);
+	if (compile_one(&v, src, len)) {
+		struct sieve_block_src *blocks;
+
+		inc.blocks[0].code = v.g.code;
+		inc.blocks[0].lines = v.g.lines;
+		memset(&v.g.code, 0, sizeof(v.g.code));
+		memset(&v.g.lines, 0, sizeof(v.g.lines));
+		blocks = arena_alloc(inc.arena, inc.nblocks * sizeof(*blocks));
+		for (i = 0; i < inc.nblocks; i++) {
+			blocks[i].name = inc.blocks[i].name;
+			blocks[i].code = &inc.blocks[i].code;
+			blocks[i].lines = &inc.blocks[i].lines;
+		}
+		bin = sieve_binary_build(inst, v.g.slots, v.g.nslots, blocks,
+					 inc.nblocks, inc.deps, inc.ndeps);
 	}
-	if (ast != NULL && d->errors == 0) {
-		bin = sieve_binary_build(inst, script_name, v.g.slots,
-					 v.g.nslots, &v.g.code, &v.g.lines);
+	for (i = 0; i < inc.nblocks; i++) {
+		buf_free(&inc.blocks[i].code);
+		buf_free(&inc.blocks[i].lines);
 	}
 	sieve_g_free(&v.g);
 	arena_free(v.arena);
+	arena_free(inc.arena);
 	return bin;
+}
+
+struct sieve_binary *
+sieve_compile(struct sieve_instance *inst, const char *src, size_t len,
+	      const char *script_name, struct sieve_diag *d)
+{
+	return compile_main(inst, src, len, script_name, NULL, d);
 }
 
 struct sieve_binary *
@@ -1148,8 +1303,8 @@ sieve_compile_file(struct sieve_instance *inst, const char *path,
 		buf_free(&b);
 		return NULL;
 	}
-	bin = sieve_compile(inst, b.data ? b.data : "", b.len,
-			    script_name ? script_name : path, d);
+	bin = compile_main(inst, b.data ? b.data : "", b.len,
+			   script_name ? script_name : path, path, d);
 	buf_free(&b);
 	return bin;
 }

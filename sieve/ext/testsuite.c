@@ -69,6 +69,36 @@ ts_of(struct sieve_interp *ip)
 	return ip->env->ext_ctx;
 }
 
+/* The testsuite's variable namespace: ${tst.path} (directory of the
+ * .svtest file), ${tst.name} (current test). */
+bool
+sieve_testsuite_variable(struct sieve_interp *ip, const char *name,
+			 size_t len, struct sieve_str *out)
+{
+	struct testsuite *ts;
+	const char *v = NULL;
+	unsigned i;
+
+	/* only in the .svtest file itself: its binary uses the extension */
+	for (i = 0; i < ip->nslots; i++)
+		if (strcmp(ip->slots[i]->name, "vnd.dovecot.testsuite") == 0)
+			break;
+	if (i == ip->nslots)
+		return false;
+	ts = ts_of(ip);
+	if (ts == NULL)
+		return false;
+	if (len == 4 && strncasecmp(name, "path", 4) == 0)
+		v = ts->dir;
+	else if (len == 4 && strncasecmp(name, "name", 4) == 0)
+		v = ts->test_name ? ts->test_name : "";
+	if (v == NULL)
+		return false;
+	out->p = v;
+	out->len = strlen(v);
+	return true;
+}
+
 static void
 ts_fail(struct sieve_interp *ip, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -163,12 +163,44 @@ expand_env(struct sieve_interp *ip, struct buf *b, const char *ns,
 		buf_append(b, val, strlen(val));
 }
 
-/* Compile-time check of a string's references (called by validate.c). */
-void
-sieve_variables_check_string(struct sieve_validator *v, const char *s,
-			     size_t len, struct sieve_pos pos)
+static bool
+is_global_ns(const char *ns, size_t nslen)
 {
-	size_t i = 0;
+	return nslen >= 6 && strncasecmp(ns, "global", 6) == 0 &&
+	       (nslen == 6 || ns[6] == '.');
+}
+
+/*
+ * Checks a name in the global namespace (include, RFC 6609 5): one
+ * identifier after "global.". Reports and returns false otherwise.
+ */
+static bool
+check_global_name(struct sieve_validator *v, const char *ns, size_t nslen,
+		  const char *name, size_t namelen, struct sieve_pos pos)
+{
+	if (nslen != 6) {
+		sieve_v_error(v, pos, "invalid variable name within global "
+			      "namespace: encountered sub-namespace");
+		return false;
+	}
+	if (!is_identifier(name, namelen)) {
+		sieve_v_error(v, pos, "invalid variable name within global "
+			      "namespace: encountered numeric variable name");
+		return false;
+	}
+	return true;
+}
+
+/* Compile-time check of a string's references (called by validate.c). */
+const char *
+sieve_variables_check_string(struct sieve_validator *v, const char *s,
+			     size_t len, struct sieve_pos pos, size_t *outlen)
+{
+	struct buf b = BUF_INIT;
+	bool include = sieve_v_ext_required(v, "include");
+	bool rewritten = false;
+	size_t i = 0, copied = 0;
+	const char *out = s;
 
 	while (i + 1 < len) {
 		const char *ns, *name;
@@ -191,6 +223,13 @@ sieve_variables_check_string(struct sieve_validator *v, const char *s,
 					      "in the env namespace: numeric "
 					      "name", (int)nslen, ns,
 					      (int)namelen, name);
+		} else if (ns != NULL && nslen == 3 &&
+			   strncasecmp(ns, "tst", 3) == 0 &&
+			   sieve_v_ext_required(v, "vnd.dovecot.testsuite")) {
+			/* the testsuite's namespace */
+		} else if (ns != NULL && include && is_global_ns(ns, nslen)) {
+			(void)check_global_name(v, ns, nslen, name, namelen,
+						pos);
 		} else if (ns != NULL) {
 			sieve_v_error(v, pos, "variable reference '${%.*s.%.*s}' "
 				      "uses namespace '%.*s', which no "
@@ -206,9 +245,27 @@ sieve_variables_check_string(struct sieve_validator *v, const char *s,
 				sieve_v_error(v, pos, "match value index %lu "
 					      "out of range (max: %d)", idx,
 					      VAR_MAX_MATCH_INDEX);
+		} else if (v->nglobals &&
+			   sieve_v_name_in(v->globals, v->nglobals, name,
+					   namelen)) {
+			/* a variable declared global: the shared one */
+			buf_append(&b, s + copied, i - copied);
+			buf_puts(&b, "${global.");
+			buf_append(&b, name, namelen);
+			buf_putc(&b, '}');
+			copied = i + n;
+			rewritten = true;
 		}
 		i += n;
 	}
+	if (rewritten) {
+		buf_append(&b, s + copied, len - copied);
+		out = arena_strndup(sieve_v_arena(v), b.data, b.len);
+		len = b.len;
+	}
+	buf_free(&b);
+	*outlen = len;
+	return out;
 }
 
 /* ---- run-time storage -------------------------------------------------- */
@@ -219,11 +276,6 @@ struct var {
 	size_t len;
 };
 
-struct var_state {
-	struct var *vars;
-	unsigned n, max;
-};
-
 /* Read at each assignment: a configuration reload (the testsuite's
  * test_config_reload) applies to the running script. */
 static size_t
@@ -232,16 +284,71 @@ max_size(const struct sieve_interp *ip)
 	return ip->bin->inst->limits.variables_max_variable_size;
 }
 
+/* The variables of one scope: one run of a script block (local), or the
+ * global ones of include (RFC 6609), shared by all blocks. */
+struct var_scope {
+	struct var *vars;	/* st->max of them, allocated on first set */
+	unsigned n;
+};
+
+struct var_state {
+	struct var_scope *local;
+	struct var_scope global;
+	unsigned max;		/* sieve_variables_max_scope_size */
+};
+
 static struct var *
-var_find(struct var_state *st, const char *name, size_t len)
+scope_find(struct var_scope *sc, const char *name, size_t len)
 {
 	unsigned i;
 
-	for (i = 0; i < st->n; i++)
-		if (strlen(st->vars[i].name) == len &&
-		    strncasecmp(st->vars[i].name, name, len) == 0)
-			return &st->vars[i];
+	for (i = 0; i < sc->n; i++)
+		if (strlen(sc->vars[i].name) == len &&
+		    strncasecmp(sc->vars[i].name, name, len) == 0)
+			return &sc->vars[i];
 	return NULL;
+}
+
+/* The scope of name; a "global." prefix is taken off. */
+static struct var_scope *
+scope_of(struct var_state *st, const char **name, size_t *len)
+{
+	if (*len > 7 && strncasecmp(*name, "global.", 7) == 0) {
+		*name += 7;
+		*len -= 7;
+		return &st->global;
+	}
+	return st->local;
+}
+
+static struct var *
+var_find(struct var_state *st, const char *name, size_t len)
+{
+	struct var_scope *sc = scope_of(st, &name, &len);
+
+	return scope_find(sc, name, len);
+}
+
+void *
+sieve_variables_push_scope(struct sieve_interp *ip)
+{
+	struct var_state *st = sieve_interp_ext_state(ip, &sieve_ext_variables);
+	struct var_scope *saved;
+
+	if (st == NULL)
+		return NULL;
+	saved = st->local;
+	st->local = arena_zalloc(ip->arena, sizeof(*st->local));
+	return saved;
+}
+
+void
+sieve_variables_pop_scope(struct sieve_interp *ip, void *saved)
+{
+	struct var_state *st = sieve_interp_ext_state(ip, &sieve_ext_variables);
+
+	if (st != NULL && saved != NULL)
+		st->local = saved;
 }
 
 /* Cuts at max bytes without splitting a UTF-8 character. */
@@ -282,9 +389,28 @@ expand(struct sieve_interp *ip, const char *s, size_t len,
 			i += n;
 			continue;
 		}
-		if (n == 0 || ns != NULL) {
+		if (n != 0 && ns != NULL && nslen == 3 &&
+		    strncasecmp(ns, "tst", 3) == 0) {
+			struct sieve_str tv;
+
+			if (sieve_testsuite_variable(ip, name, namelen, &tv))
+				buf_append(&b, tv.p, tv.len);
+			i += n;
+			continue;
+		}
+		if (n == 0 || (ns != NULL && !(nslen == 6 &&
+					       is_global_ns(ns, nslen)))) {
 			buf_putc(&b, '$');
 			i++;
+			continue;
+		}
+		if (ns != NULL) {
+			struct var *v = st ? scope_find(&st->global, name,
+							namelen) : NULL;
+
+			if (v)
+				buf_append(&b, v->value, v->len);
+			i += n;
 			continue;
 		}
 		if (is_number(name, namelen)) {
@@ -316,9 +442,9 @@ variables_init(struct sieve_interp *ip)
 	struct var_state *st = arena_zalloc(ip->arena, sizeof(*st));
 	const struct sieve_limits *lim = &ip->bin->inst->limits;
 
-	st->max = lim->variables_max_scope_size;
-	st->vars = arena_alloc(ip->arena, (st->max ? st->max : 1) *
-					  sizeof(*st->vars));
+	st->max = lim->variables_max_scope_size ?
+		  lim->variables_max_scope_size : 1;
+	st->local = arena_zalloc(ip->arena, sizeof(*st->local));
 	ip->expand = expand;
 	ip->match_values_on = true;
 	return st;
@@ -330,18 +456,22 @@ static struct var *
 var_assign(struct sieve_interp *ip, struct var_state *st, const char *name,
 	   size_t namelen, char *val, size_t len)
 {
+	struct var_scope *sc = scope_of(st, &name, &namelen);
 	struct var *var;
 
 	len = utf8_cut(val, len, max_size(ip));
 	val[len] = '\0';
-	var = var_find(st, name, namelen);
+	var = scope_find(sc, name, namelen);
 	if (var == NULL) {
-		if (st->n >= st->max) {
+		if (sc->n >= st->max) {
 			sieve_runtime_error(ip, "set: too many variables "
 					    "(max %u)", st->max);
 			return NULL;
 		}
-		var = &st->vars[st->n++];
+		if (sc->vars == NULL)
+			sc->vars = arena_alloc(ip->arena, st->max *
+							  sizeof(*sc->vars));
+		var = &sc->vars[sc->n++];
 		var->name = arena_strndup(ip->arena, name, namelen);
 	}
 	var->value = val;
@@ -353,7 +483,7 @@ var_assign(struct sieve_interp *ip, struct var_state *st, const char *name,
 
 /* The names a script sets, counted against sieve_variables_max_scope_size
  * at compile time (RFC 5229 6: report at compile time when possible). */
-struct var_scope {
+struct var_names {
 	struct var_name {
 		struct var_name *next;
 		const char *name;
@@ -366,7 +496,7 @@ struct var_scope {
 static bool
 declare(struct sieve_validator *v, const struct sieve_ast_arg *name)
 {
-	struct var_scope *sc = v->var_scope;
+	struct var_names *sc = v->var_scope;
 	unsigned max = v->inst->limits.variables_max_scope_size, h = 0;
 	struct var_name *vn;
 	size_t i;
@@ -406,11 +536,32 @@ set_validate(struct sieve_validator *v, struct sieve_cmd *c)
 	unsigned i, k;
 	static const int prec[] = { 40, 40, 30, 30, 20, 10 };
 
-	if (!sieve_v_arg_constant(v, name) ||
-	    !is_identifier(name->u.str.str, name->u.str.len)) {
+	if (sieve_v_arg_constant(v, name) && name->u.str.len > 7 &&
+	    strncasecmp(name->u.str.str, "global.", 7) == 0 &&
+	    sieve_v_ext_required(v, "include")) {
+		/* include's global namespace (RFC 6609 5) */
+		const char *dot = strrchr(name->u.str.str, '.');
+		const char *vn = dot + 1;
+
+		if (!check_global_name(v, name->u.str.str,
+				       (size_t)(dot - name->u.str.str), vn,
+				       strlen(vn), name->pos))
+			return false;
+	} else if (!sieve_v_arg_constant(v, name) ||
+		   !is_identifier(name->u.str.str, name->u.str.len)) {
 		sieve_v_error(v, name->pos, "set: invalid variable name \"%s\"",
 			      name->u.str.str);
 		return false;
+	} else if (v->nglobals &&
+		   sieve_v_name_in(v->globals, v->nglobals, name->u.str.str,
+				   name->u.str.len)) {
+		/* declared global in this script: set the shared one */
+		name->u.str.str = arena_printf(sieve_v_arena(v), "global.%s",
+					       name->u.str.str);
+		name->u.str.len += 7;
+	} else {
+		sieve_v_name_add(v, &v->locals, &v->nlocals, &v->caplocals,
+				 name->u.str.str, name->u.str.len);
 	}
 	if (!declare(v, name))
 		return false;

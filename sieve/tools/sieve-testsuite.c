@@ -98,6 +98,7 @@ main(int argc, char **argv)
 	pathcopy = xstrdup(argv[optind]);
 	ts.dir = arena_strdup(ts.arena, dirname(pathcopy));
 	free(pathcopy);
+	testsuite_include_locations(&ts, NULL, NULL);
 	if (mkdtemp(tmpl) == NULL) {
 		fprintf(stderr, "sieve-testsuite: mkdtemp: %s\n",
 			strerror(errno));

@@ -1,0 +1,3 @@
+require ["include"];
+global "x";
+keep;

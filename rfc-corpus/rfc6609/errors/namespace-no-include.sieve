@@ -1,0 +1,3 @@
+require ["variables"];
+set "global.x" "1";
+set "y" "${global.x}";

@@ -1,0 +1,3 @@
+require ["include", "fileinto"];
+/* the includer's require does not pass on to the included script */
+include "needs-fileinto";

@@ -1,0 +1,3 @@
+require ["include", "variables"];
+global "trail";
+set "trail" "${trail} +";

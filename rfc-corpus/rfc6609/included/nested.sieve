@@ -1,0 +1,5 @@
+require ["include", "variables"];
+global "trail";
+set "trail" "${trail} nested";
+include "counter";
+include :once "counter";

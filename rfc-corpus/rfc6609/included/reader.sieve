@@ -1,0 +1,3 @@
+require ["include", "variables"];
+global "same";
+set "same" "${same}+reader";

@@ -1,0 +1,5 @@
+require ["include", "variables"];
+global "trail";
+set "trail" "${trail} ret1";
+return;
+set "trail" "${trail} ret2";

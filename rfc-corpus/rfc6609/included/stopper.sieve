@@ -1,0 +1,4 @@
+require ["include", "variables"];
+global "trail";
+set "trail" "${trail} stopper";
+stop;

@@ -1,0 +1,6 @@
+require ["include"];
+
+include :personal "always_allow";
+include :global "spam_tests";
+include :personal "spam_tests";
+include :personal "mailing_lists";
