@@ -39,11 +39,10 @@
  * (SIEVE_EXEC_LIMIT: the implicit keep applies) instead of running for
  * hours.
  */
-#define PCRE2_CODE_UNIT_WIDTH 8
 
 #include "compile.h"
+#include "pcre.h"
 
-#include <pcre2.h>
 #include <string.h>
 
 #include "arena.h"
@@ -157,6 +156,11 @@ regex_compile(struct arena *a, const char *p, size_t len, bool caseless,
 
 	if (caseless)
 		opts |= PCRE2_CASELESS;
+	if (!sieve_pcre2_load()) {
+		*err = arena_printf(a, "regular expressions unavailable: %s",
+				    sieve_pcre2_error());
+		return NULL;
+	}
 	*err = ere_to_pcre(p, len, &b);
 	if (*err == NULL) {
 		code = pcre2_compile((PCRE2_SPTR)(b.data ? b.data : ""),
@@ -377,6 +381,11 @@ mt_regex(struct sieve_matcher *m, const char *v, size_t vlen, const char *k,
 		return SIEVE_EXEC_FAILURE;
 	}
 	if (st->md == NULL) {
+		if (!sieve_pcre2_load()) {
+			sieve_runtime_error(ip, "regex match: %s",
+					    sieve_pcre2_error());
+			return SIEVE_EXEC_TEMPFAIL;
+		}
 		st->mctx = pcre2_match_context_create(NULL);
 		st->md = pcre2_match_data_create(
 			sizeof(ip->match_values) / sizeof(ip->match_values[0]),
