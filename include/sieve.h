@@ -315,6 +315,13 @@ struct sieve_exec_env {
 	struct arena *arena;		/* per-run memory */
 	void *ext_ctx;			/* for hidden extensions (testsuite) */
 	const struct sieve_env_info *info;	/* environment; may be NULL */
+	/* date extension (RFC 5260): when clock_set, currentdate reads
+	 * clock_now (seconds since the epoch) and the local zone is
+	 * clock_zone (minutes east of UTC); otherwise the clock, read once
+	 * per run, and the system's zone (TZ). The testsuite sets them. */
+	bool clock_set;
+	int64_t clock_now;
+	int clock_zone;
 };
 
 /* Runs bin; actions are added to res. On failure res keeps the actions

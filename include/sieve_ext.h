@@ -105,6 +105,9 @@ struct sieve_tag_def {
 	/* Extra checks; return false after reporting an error. */
 	bool (*validate)(struct sieve_validator *v, struct sieve_ast_arg *tag,
 			 struct sieve_ast_arg *param);
+	/* Another tag (name without ':') that must be given too (RFC 5260:
+	 * ":last" needs ":index"); NULL: none. */
+	const char *needs;
 };
 
 /* Tags an extension adds to a command it does not own (":copy"). */

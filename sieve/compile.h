@@ -130,6 +130,12 @@ const char *sieve_environment_get(struct sieve_interp *ip, const char *name,
 int sieve_imap4flags_apply(struct sieve_interp *ip, const struct sieve_opts *o,
 			   struct sieve_action *a);
 
+/* ext/header_index.c: the field that :index / :last (RFC 5260 6)
+ * select among total fields, 0-based in *pos (total when there is no
+ * such field). Returns false without :index: every field counts. */
+bool sieve_index_field(const struct sieve_opts *o, size_t total,
+		       size_t *pos);
+
 /* codegen.c */
 void sieve_g_init(struct sieve_codegen *g, struct sieve_validator *v);
 void sieve_g_free(struct sieve_codegen *g);

@@ -2,10 +2,12 @@
  * core.c -- the base language of RFC 5228 that needs no `require`:
  * control commands (require, if/elsif/else, stop: section 3), the actions
  * keep, discard and redirect (section 4), the tests address, header,
- * exists, size, allof, anyof, not, true, false (section 5), the
- * comparators i;octet and i;ascii-casemap (2.7.3), the match types :is,
- * :contains, :matches (2.7.1) and the address parts :all, :localpart,
- * :domain (2.7.4).
+ * exists, size, allof, anyof, not, true, false (section 5; header and
+ * address also take the :index and :last tags of RFC 5260 6 when the
+ * script requires "index": sieve/ext/header_index.c), the comparators
+ * i;octet and i;ascii-casemap (2.7.3), the match types :is, :contains,
+ * :matches (2.7.1) and the address parts :all, :localpart, :domain
+ * (2.7.4).
  */
 #include "compile.h"
 
@@ -384,19 +386,36 @@ trace_test(struct sieve_interp *ip, const char *test, bool result)
 	sieve_trace(ip, "%s test: %s", test, result ? "true" : "false");
 }
 
+/* index (RFC 5260 6): the fields of all the names, counted together */
+static size_t
+header_fields(struct sieve_interp *ip, const struct sieve_str *names,
+	      size_t n)
+{
+	const char *const *values;
+	size_t i, total = 0;
+
+	for (i = 0; i < n; i++)
+		total += sieve_message_header(ip->env->msg, names[i].p,
+					      &values);
+	return total;
+}
+
 static int
 op_header(struct sieve_interp *ip)
 {
 	struct sieve_opts o;
 	struct sieve_str *names, *keys;
-	size_t nnames, nkeys, i, k;
+	size_t nnames, nkeys, i, k, pick = 0, seen = 0;
 	struct sieve_matcher m;
+	bool indexed;
 	int r = 0;
 
 	TRY(sieve_read_opts(ip, &o));
 	TRY(sieve_read_strlist(ip, &names, &nnames));
 	TRY(sieve_read_strlist(ip, &keys, &nkeys));
 	sieve_matcher_init(&m, ip, &o, keys, nkeys);
+	indexed = ip->env->msg && sieve_index_field(&o, header_fields(ip,
+					names, nnames), &pick);
 	for (i = 0; i < nnames && r == 0 && ip->env->msg; i++) {
 		const char *const *values;
 		size_t nv = sieve_message_header_decoded(ip->env->msg,
@@ -405,9 +424,10 @@ op_header(struct sieve_interp *ip)
 		if (ip->trace)
 			sieve_trace(ip, "header \"%s\": %zu value(s)",
 				    names[i].p, nv);
-		for (k = 0; k < nv && r == 0; k++)
-			r = sieve_matcher_value(&m, values[k],
-						strlen(values[k]));
+		for (k = 0; k < nv && r == 0; k++, seen++)
+			if (!indexed || seen == pick)
+				r = sieve_matcher_value(&m, values[k],
+							strlen(values[k]));
 	}
 	if ((r = sieve_matcher_conclude(&m, r)) < 0)
 		return r;
@@ -423,6 +443,20 @@ struct addr_cache {
 	struct sieve_address *addrs;
 	size_t n;
 };
+
+/* The addresses of one field. An empty field holds one empty (invalid)
+ * address, which :all sees as the empty string. */
+static size_t
+field_addresses(struct sieve_interp *ip, const char *value,
+		struct sieve_address **out)
+{
+	if (value[strspn(value, " \t\r\n")] == '\0') {
+		*out = arena_zalloc(ip->arena, sizeof(**out));
+		(*out)[0].all = "";
+		return 1;
+	}
+	return sieve_address_list_parse(ip->arena, value, strlen(value), out);
+}
 
 static size_t
 header_addresses(struct sieve_interp *ip, const char *name,
@@ -440,15 +474,8 @@ header_addresses(struct sieve_interp *ip, const char *name,
 	c = arena_zalloc(ip->arena, sizeof(*c));
 	c->name = arena_strdup(ip->arena, name);
 	nv = sieve_message_header(ip->env->msg, name, &values);
-	if (nv == 1 && values[0][strspn(values[0], " \t\r\n")] == '\0') {
-		/* an empty field: one empty (invalid) address, which :all
-		 * sees as the empty string */
-		c->addrs = arena_zalloc(ip->arena, sizeof(*c->addrs));
-		c->addrs[0].all = "";
-		c->n = 1;
-	} else if (nv == 1) {
-		c->n = sieve_address_list_parse(ip->arena, values[0],
-						strlen(values[0]), &c->addrs);
+	if (nv == 1) {
+		c->n = field_addresses(ip, values[0], &c->addrs);
 	} else if (nv > 1) {
 		struct sieve_address **parts = arena_alloc(ip->arena,
 							   nv * sizeof(*parts));
@@ -482,12 +509,47 @@ address_part(const struct sieve_opts *o)
 	return o->ap ? o->ap : &obj_ap_all;
 }
 
+/* address with :index: only the addresses of field number pick */
+static int
+address_indexed(struct sieve_interp *ip, const struct sieve_opts *o,
+		struct sieve_matcher *m, const struct sieve_object_def *ap,
+		const struct sieve_str *names, size_t nnames, size_t pick)
+{
+	size_t i, k, seen = 0;
+	int r = 0;
+
+	for (i = 0; i < nnames; i++) {
+		const char *const *values;
+		size_t nv = sieve_message_header(ip->env->msg, names[i].p,
+						 &values);
+		struct sieve_address *addrs;
+		size_t n;
+
+		if (pick >= seen + nv) {
+			seen += nv;
+			continue;
+		}
+		n = field_addresses(ip, values[pick - seen], &addrs);
+		for (k = 0; k < n && r == 0; k++) {
+			const char *part = ap->extract(ip, &addrs[k]);
+
+			if (part != NULL)
+				r = sieve_matcher_value(m, part, strlen(part));
+		}
+		break;
+	}
+	if ((r = sieve_matcher_conclude(m, r)) < 0)
+		return r;
+	trace_test(ip, "address", ip->reg);
+	return 0;
+}
+
 static int
 op_address(struct sieve_interp *ip)
 {
 	struct sieve_opts o;
 	struct sieve_str *names, *keys;
-	size_t nnames, nkeys, i, k;
+	size_t nnames, nkeys, i, k, pick;
 	struct sieve_matcher m;
 	const struct sieve_object_def *ap;
 	int r = 0;
@@ -497,6 +559,9 @@ op_address(struct sieve_interp *ip)
 	TRY(sieve_read_strlist(ip, &keys, &nkeys));
 	ap = address_part(&o);
 	sieve_matcher_init(&m, ip, &o, keys, nkeys);
+	if (ip->env->msg && sieve_index_field(&o, header_fields(ip, names,
+							     nnames), &pick))
+		return address_indexed(ip, &o, &m, ap, names, nnames, pick);
 	for (i = 0; i < nnames && r == 0 && ip->env->msg; i++) {
 		struct sieve_address *addrs;
 		size_t n = header_addresses(ip, names[i].p, &addrs);

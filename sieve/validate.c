@@ -604,6 +604,24 @@ bind_arguments(struct sieve_validator *v, struct sieve_cmd *c)
 			c->nopt++;
 		}
 	}
+	for (i = 0; i < c->nopt; i++) {
+		const struct sieve_tag_def *t = c->opt[i].tag;
+		bool found = false;
+		unsigned k;
+
+		if (t == NULL || t->needs == NULL)
+			continue;
+		for (k = 0; k < c->nopt && !found; k++)
+			found = c->opt[k].tag &&
+				strcmp(c->opt[k].tag->name, t->needs) == 0;
+		if (!found) {
+			sieve_v_error(v, c->opt[i].arg->pos, "the :%s tag of "
+				      "the %s %s needs :%s", t->name,
+				      def->name, kind_name(def->kind),
+				      t->needs);
+			return false;
+		}
+	}
 	if ((def->flags & SIEVE_CMDF_OPT_FIRST) && nsig > 0 &&
 	    c->npos + 1 >= nsig) {
 		size_t off = nsig - c->npos;

@@ -247,10 +247,10 @@ static const struct sieve_op_def body_ops[] = {
 };
 
 static const struct sieve_tag_def body_tags[] = {
-	{ "raw", 0, OPT_RAW, 1, NULL },
-	{ "content", 'l', OPT_CONTENT, 1, NULL },
-	{ "text", 0, OPT_TEXT, 1, NULL },
-	{ NULL, 0, 0, 0, NULL },
+	{ .name = "raw", .code = OPT_RAW, .group = 1 },
+	{ .name = "content", .param = 'l', .code = OPT_CONTENT, .group = 1 },
+	{ .name = "text", .code = OPT_TEXT, .group = 1 },
+	{ .name = NULL },
 };
 
 static const struct sieve_cmd_def tst_body = {

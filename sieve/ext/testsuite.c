@@ -8,6 +8,8 @@
  *   test_fail "reason"
  *   test_set "message"|"envelope.from"|"envelope.to"|"envelope.orig_to"|
  *            "envelope.auth" VALUE
+ *   test_set "currentdate" RFC5322-DATE   (ours) the instant currentdate
+ *            sees from then on, its zone becoming the local zone
  *   test_script_compile PATH       (test) compile a script beside the file
  *   test_script_run [:append_result]   (test) run it on the current message
  *   test_multiscript [PATHS]       (test) run a sequence and execute it
@@ -35,6 +37,7 @@
 #include <strings.h>
 
 #include "arena.h"
+#include "datetime.h"
 #include "message.h"
 #include "sieve_redirect.h"
 #include "testsuite.h"
@@ -266,6 +269,17 @@ op_set(struct sieve_interp *ip)
 		ts->envelope->orig_to = val;
 	} else if (strcasecmp(name.p, "envelope.auth") == 0) {
 		ts->envelope->auth = val;
+	} else if (strcasecmp(name.p, "currentdate") == 0) {
+		struct sieve_datetime dt;
+
+		if (!sieve_datetime_parse(val, value.len, &dt)) {
+			sieve_runtime_error(ip, "test_set: \"%s\" is not an "
+					    "RFC 5322 date", val);
+			return SIEVE_EXEC_FAILURE;
+		}
+		ts->env->clock_set = true;
+		ts->env->clock_now = dt.t;
+		ts->env->clock_zone = dt.zone;
 	} else {
 		sieve_runtime_error(ip, "test_set: unknown object '%s'",
 				    name.p);

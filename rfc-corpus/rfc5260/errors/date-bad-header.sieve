@@ -1,0 +1,2 @@
+require "date";
+if date "da te" "year" "2009" { keep; }

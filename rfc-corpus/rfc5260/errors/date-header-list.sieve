@@ -1,0 +1,2 @@
+require "date";
+if date ["date", "received"] "year" "2009" { keep; }

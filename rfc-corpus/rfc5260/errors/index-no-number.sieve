@@ -1,0 +1,2 @@
+require ["date", "index"];
+if header :index "to" "x" { keep; }

@@ -1,0 +1,2 @@
+require "date";
+if header :index 1 "to" "x" { keep; }

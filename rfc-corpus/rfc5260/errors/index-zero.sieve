@@ -1,0 +1,2 @@
+require ["date", "index"];
+if address :index 0 "to" "x@example.com" { keep; }

@@ -1,0 +1,2 @@
+require ["date", "index"];
+if date :last "date" "year" "2009" { keep; }

@@ -1,0 +1,2 @@
+require "date";
+if currentdate :zone "year" "2009" { keep; }

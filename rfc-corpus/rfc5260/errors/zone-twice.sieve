@@ -1,0 +1,2 @@
+require "date";
+if currentdate :zone "+0100" :zone "+0200" "year" "2009" { keep; }
