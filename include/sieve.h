@@ -261,6 +261,9 @@ size_t sieve_result_final(struct sieve_result *r,
  * those actions out, and the implicit keep too once INBOX got the message.
  */
 bool sieve_result_seal(struct sieve_result *r);
+/* After a runtime error in the current script of a sequence: drops that
+ * script's actions and keeps those of the earlier scripts. */
+void sieve_result_drop_round(struct sieve_result *r);
 bool sieve_result_mark_executed(struct sieve_result *r);
 /* Same as sieve_result_final, with or without the implicit keep: the
  * actions of a round that is not the last (sieve_result_mark_executed). */

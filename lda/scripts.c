@@ -490,9 +490,12 @@ lda_run_scripts(struct lda *l)
 			(void)unlink(binary_path(l, sl.paths[i]));
 		}
 		if (r != SIEVE_EXEC_OK) {
+			/* as Pigeonhole: what earlier scripts decided stands,
+			 * this script's actions go, the message is kept */
 			log_err("sieve script %s: %s: message kept",
 				sl.paths[i], sieve_exec_status_str(r));
-			l->sieve_failed = true;
+			sieve_result_drop_round(l->result);
+			l->force_keep = true;
 			return 0;
 		}
 		/* the next script runs only while the keep is in effect;

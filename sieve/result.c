@@ -334,6 +334,19 @@ sieve_result_pending(struct sieve_result *r, bool implicit_keep,
 	return n;
 }
 
+/* A script of a sequence failed at run time: its actions go, those of the
+ * earlier scripts stay (the host then keeps the message as well). */
+void
+sieve_result_drop_round(struct sieve_result *r)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->n; i++)
+		if (r->acts[i]->sealed)
+			r->acts[n++] = r->acts[i];
+	r->n = n;
+}
+
 /* Ends a round: what is in the result now belongs to an earlier round. */
 bool
 sieve_result_seal(struct sieve_result *r)

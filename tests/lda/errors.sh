@@ -26,10 +26,11 @@ sz=$(wc -c < "$JH/.dovecot.sieve.log")
 [ "$sz" -lt 65536 ] && [ -f "$JH/.dovecot.sieve.log.0" ] && check ok "log rotated when over 64k" || check no "log rotated when over 64k ($sz)"
 
 # 3. a runtime error: implicit keep
-printf 'require "fileinto";\nfileinto "bad\\001name";\n' > "$JH/.dovecot.sieve"
+printf 'require ["fileinto", "variables"];\nfileinto "Nowhere";\nset "a" "not an address";\nredirect "${a}";\n' > "$JH/.dovecot.sieve"
 msg e3 "x" | deliver jdoe@example.com
 expect_eq "$(rc)" 0 "runtime error: exit 0"
 expect_eq "$(count "$JD")" 3 "runtime error: kept in INBOX"
+grep -q 'redirect: invalid address' "$JH/.dovecot.sieve.log" && check ok "runtime error: in the user's log" || check no "runtime error: in the user's log"
 
 # 4. reject: a rejection to the sender; with -e: exit 77, nothing sent
 printf 'require "reject";\nreject "I do not want this.";\n' > "$JH/.dovecot.sieve"

@@ -105,6 +105,19 @@ sed -i 's/mail_plugins = sieve/mail_plugins = quota/' "$T/nosieve.conf"
 msg s8 "plain" | "$DELIVER" -c "$T/nosieve.conf" -d jdoe@example.com 2>>"$T/stderr"
 expect_eq "$(count "$JD")" $((n0 + 1)) "mail_plugins without sieve: no script run"
 
+# 6b. a runtime error in a later script: the earlier script's action stands,
+#     the failing script's go, the message is kept
+printf 'require ["fileinto", "mailbox", "copy"];\nfileinto :copy :create "Early";\n' > "$T/early.sieve"
+printf 'require ["fileinto", "mailbox", "variables"];\nfileinto :create "Late";\nset "a" "not an address";\nredirect "${a}";\n' > "$JH/.dovecot.sieve"
+cp "$T/nosieve.conf" "$T/seq.conf"
+sed -i 's/mail_plugins = quota/mail_plugins = sieve/' "$T/seq.conf"
+printf 'plugin {\n  sieve_before = %s\n}\n' "$T/early.sieve" >> "$T/seq.conf"
+n0=$(count "$JD")
+msg rt1 "runtime" | "$DELIVER" -c "$T/seq.conf" -d jdoe@example.com 2>>"$T/stderr"
+expect_eq "$(count "$JD/.Early")" 1 "runtime error later: the earlier script's fileinto stands"
+expect_eq "$(count "$JD/.Late")" 0 "runtime error later: the failing script's actions dropped"
+expect_eq "$(count "$JD")" $((n0 + 1)) "runtime error later: message kept in INBOX"
+
 # 7. sieve_global_extensions: only global scripts may use them
 printf 'require "vnd.dovecot.duplicate";\nif duplicate { discard; stop; }\n' > "$T/g.sieve"
 printf 'keep;\n' > "$JH/.dovecot.sieve"
